@@ -1,0 +1,3 @@
+from glance_validate.cli import main
+
+main()

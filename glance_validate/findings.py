@@ -1,0 +1,84 @@
+"""Findings: the values every stage produces and every report renders.
+
+A finding says what is wrong, where (a JSON Pointer, and a line and column once
+positions are known) and how bad it is. Findings are plain frozen values; nothing
+here formats them for a person.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+Kind = Literal["image-list", "image", "schema", "error-body", "unknown"]
+
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a payload or in a schema document."""
+
+    code: str
+    severity: Severity
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def at(self, line: int, column: int) -> Finding:
+        return dataclasses.replace(self, line=line, column=column)
+
+    def sort_key(self) -> tuple[int, int, tuple[object, ...], str, str]:
+        return (
+            self.line if self.line is not None else 0,
+            self.column if self.column is not None else 0,
+            pointer_sort_key(self.path),
+            self.code,
+            self.message,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What validating one payload produced."""
+
+    kind: Kind
+    findings: tuple[Finding, ...]
+    schema_findings: tuple[Finding, ...] = field(default=())
+    image_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+
+def pointer_sort_key(pointer: str) -> tuple[object, ...]:
+    """Order pointers so that array indices sort numerically."""
+    parts = pointer.split("/")[1:]
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+def escape_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape_token(t) for t in tokens)
+
+
+def join_pointer(base: str, *tokens: str | int) -> str:
+    return base + pointer(*tokens)
+
+
+def sorted_findings(findings: list[Finding] | tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Deterministic order, without duplicates (two engines may report one fact twice)."""
+    return tuple(sorted(set(findings), key=Finding.sort_key))
