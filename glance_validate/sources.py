@@ -1,0 +1,87 @@
+"""Sources: where schema documents come from (builtin package data, files, stdin, parsed values)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from glance_validate.errors import SchemaUnavailable
+
+BUILTIN_SCHEMAS: dict[str, str] = {
+    "ims": "Huawei Cloud IMS GET /v2/schemas/images, exactly as documented (the default)",
+    "glance": "upstream Glance 33.0.0 (2026.1) GET /v2/schemas/images as served",
+}
+DEFAULT_SCHEMA = "ims"
+
+SchemaSpec = str | Path | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SchemaDocument:
+    """A schema document as it was found, before the dialect reads it."""
+
+    name: str  # builtin name, file path, "<stdin>" or "<dict>"
+    document: dict[str, Any]
+
+
+def builtin_names() -> list[str]:
+    return list(BUILTIN_SCHEMAS)
+
+
+def load_schema(spec: SchemaSpec = DEFAULT_SCHEMA, *, stdin: BinaryIO | None = None) -> SchemaDocument:
+    """Find a schema document by builtin name, path, '-' (stdin) or an already-parsed mapping."""
+    if isinstance(spec, Mapping):
+        return SchemaDocument("<dict>", _as_object(copy.deepcopy(dict(spec)), "<dict>"))
+    if isinstance(spec, str) and spec in BUILTIN_SCHEMAS:
+        return _builtin(spec)
+    if spec == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return SchemaDocument("<stdin>", _parse(stream.read(), "<stdin>"))
+    return _from_file(Path(spec))
+
+
+def _builtin(name: str) -> SchemaDocument:
+    data = resources.files("glance_validate").joinpath(f"data/schemas/{name}.json").read_bytes()
+    return SchemaDocument(name, _parse(data, name))
+
+
+def _from_file(path: Path) -> SchemaDocument:
+    label = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        known = ", ".join(BUILTIN_SCHEMAS)
+        raise SchemaUnavailable(
+            f"schema {label!r}: no such file, and not a builtin schema ({known})"
+        ) from None
+    except IsADirectoryError:
+        raise SchemaUnavailable(f"schema {label!r}: is a directory, not a JSON file") from None
+    except OSError as exc:
+        raise SchemaUnavailable(f"schema {label!r}: cannot be read ({exc.strerror})") from None
+    return SchemaDocument(label, _parse(data, label))
+
+
+def _parse(data: bytes, label: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise SchemaUnavailable(f"schema {label!r}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise SchemaUnavailable(
+            f"schema {label!r}: not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise SchemaUnavailable(f"schema {label!r}: nested too deeply to read") from None
+    return _as_object(value, label)
+
+
+def _as_object(value: object, label: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SchemaUnavailable(f"schema {label!r}: a schema is a JSON object, found {type(value).__name__}")
+    return value
