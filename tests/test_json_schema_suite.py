@@ -1,0 +1,76 @@
+"""The official JSON-Schema-Test-Suite (draft 4) through the project's own dialect and both engines.
+
+The dialect layer must leave standard schemas' meaning unchanged. The suite's location comes
+from JSON_SCHEMA_TEST_SUITE (set by .ci/run); without it these tests are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glance_validate import rules
+from glance_validate.dialect import normalise
+from glance_validate.engine import build_engine
+
+SUITE = os.environ.get("JSON_SCHEMA_TEST_SUITE", "")
+REMOTE_BASE = "http://localhost:1234/"
+# Remotes written for later drafts use keywords draft 4 does not have.
+LATER_DRAFT_REMOTES = (
+    "v1/",
+    "draft2019-09/",
+    "draft2020-12/",
+    "draft6/",
+    "draft7/",
+    "draft-next/",
+    "draft3/",
+)
+
+pytestmark = pytest.mark.skipif(
+    not SUITE or not Path(SUITE, "tests", "draft4").is_dir(),
+    reason="JSON_SCHEMA_TEST_SUITE is not set to a JSON-Schema-Test-Suite checkout (.ci/run sets it)",
+)
+
+
+def _cases() -> Iterator[Any]:
+    if not SUITE or not Path(SUITE, "tests", "draft4").is_dir():
+        return
+    for path in sorted(Path(SUITE, "tests", "draft4").glob("*.json")):
+        for group in json.loads(path.read_text("utf-8")):
+            yield pytest.param(group, id=f"{path.stem}: {group['description']}")
+
+
+def _remotes() -> dict[str, Any]:
+    root = Path(SUITE, "remotes")
+    found = {}
+    for path in sorted(root.rglob("*.json")):
+        relative = path.relative_to(root).as_posix()
+        if not relative.startswith(LATER_DRAFT_REMOTES):
+            found[REMOTE_BASE + relative] = json.loads(path.read_text("utf-8"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def remotes() -> dict[str, Any]:
+    return _remotes()
+
+
+@pytest.mark.parametrize("group", list(_cases()))
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_draft4_group(group: dict[str, Any], engine: str, remotes: dict[str, Any]) -> None:
+    """Each test's valid/invalid verdict holds after the dialect layer, and findings never crash."""
+    schema = group["schema"]
+    normalised = normalise(schema) if isinstance(schema, dict) else None
+    compiled = normalised.schema if normalised else schema
+    if normalised:
+        assert normalised.schema == schema and normalised.findings == ()
+    validator = build_engine(compiled, remotes, engine=engine)  # type: ignore[arg-type]
+    for test in group["tests"]:
+        assert validator.is_valid(test["data"]) is test["valid"], test["description"]
+        found = list(rules.keyword_findings(validator.violations(test["data"]), test["data"]))
+        assert bool(found) is not test["valid"], test["description"]
