@@ -1,0 +1,143 @@
+"""The benchmark's pure helpers: argument parsing, ratios and targets, tables, finding coverage.
+
+Nothing here times anything: speed is measured by ``python bench/run.py``, not by the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` lives beside the package
+
+from bench import run, table, verify
+
+
+def _row(workload: str, tool: str, seconds: float, status: str = "ok") -> dict[str, object]:
+    return table.summarise(
+        workload,
+        tool,
+        [{"seconds": seconds, "cpu_seconds": seconds, "max_rss_mb": 10.0, "exit_code": 0, "other_load": 0.0}],
+        status,
+    )
+
+
+def test_only_accepts_known_groups_and_quick_lowers_repetitions() -> None:
+    """--only takes a comma list of known groups; --quick switches to 3/1/7 repetitions."""
+    args = run.parse_args(["--only", "startup,memory", "--quick"])
+    assert args.only == ("startup", "memory")
+    settings = run.settings_from(args)
+    assert (settings.repeat, settings.slow_repeat, settings.startup_repeat) == (3, 1, 7)
+    assert run.output_path(args, settings) == settings.cache / "partial.json"
+    with pytest.raises(SystemExit):
+        run.parse_args(["--only", "files,bogus"])
+    with pytest.raises(SystemExit):
+        run.parse_args(["--repeat", "0"])
+
+
+def test_full_run_writes_the_committed_results_file() -> None:
+    """Without --only or --quick the results go to bench/results/latest.json."""
+    args = run.parse_args([])
+    assert run.output_path(args, run.settings_from(args)) == run.DEFAULT_OUTPUT
+
+
+def test_summarise_takes_the_median_and_keeps_every_run() -> None:
+    """A row's median is the middle run, exit codes are collected, and runs are kept."""
+    samples = [
+        {"seconds": s, "cpu_seconds": 1.0, "max_rss_mb": m, "exit_code": c, "other_load": 0.5}
+        for s, m, c in ((3.0, 10.0, 0), (1.0, 30.0, 1), (2.0, 20.0, 1))
+    ]
+    row = table.summarise("pages-valid", table.GV, samples)
+    assert row["median_s"] == 2.0
+    assert (row["min_s"], row["max_s"], row["max_rss_mb"]) == (1.0, 3.0, 30.0)
+    assert row["exit_codes"] == [0, 1]
+    assert row["runs_s"] == [3.0, 1.0, 2.0]
+
+
+def test_targets_are_ratios_of_medians_and_unmeasured_ones_are_none() -> None:
+    """Each target divides the right medians; a tool marked n/a leaves its target unmeasured."""
+    results = {
+        "timings": [
+            _row("pages-valid", table.GV, 0.8),
+            _row("pages-valid", table.FLOOR, 0.5),
+            _row("pages-valid", table.CHECKER, 20.0),
+            _row("pages-valid", table.GV_JOBS, 0.0, "n/a: no --jobs"),
+            _row("pages-invalid", table.GV, 1.0),
+            _row("pages-invalid", table.CHECKER, 5.0),
+        ],
+        "startup": [_row("version", table.GV, 0.05), _row("version", table.CHECKER, 0.25)],
+        "memory": [
+            {"name": "jsonl-10k", "status": "ok", "max_rss_mb": 40.0},
+            {"name": "jsonl-100k", "status": "ok", "max_rss_mb": 42.0},
+        ],
+        "scaling": [
+            {"files": 10, "median_s": 0.1},
+            {"files": 1000, "median_s": 1.09},
+            {"files": 2000, "median_s": 2.2},
+        ],
+        "findings": {"pages-invalid": {"expected": 500, "located": 499}},
+    }
+    found = {t.name: t for t in table.targets(results)}
+    floor = found["2,000 files, one process: x the jsonschema-rs + orjson loop"]
+    assert floor.value == pytest.approx(1.6) and floor.met is False
+    assert found["2,000 files: times faster than check-jsonschema"].value == pytest.approx(25.0)
+    assert found["2,000 files, 1% invalid: times faster than check-jsonschema"].met is False
+    assert found["1% invalid: share of invalid images with a finding at line:col"].met is False
+    assert found["--jobs 2: times faster than one process"].met is None
+    assert found["--version: x check-jsonschema --version"].value == pytest.approx(0.2)
+    assert found["one-file run: x check-jsonschema's"].value is None
+    assert found["JSONL peak memory: 100,000 lines / 10,000 lines"].value == pytest.approx(1.05)
+    assert found["10 -> 2,000 files: late / early cost per file (1 = linear)"].value == pytest.approx(
+        1.11, abs=0.01
+    )
+
+
+def test_linearity_tells_linear_from_quadratic_growth() -> None:
+    """Constant cost per file gives 1.0; cost growing with the square of the count gives about 3."""
+    linear = [(n, 0.05 + 0.001 * n) for n in (10, 100, 1000, 2000)]
+    quadratic = [(n, 0.05 + 1e-6 * n * n) for n in (10, 100, 1000, 2000)]
+    assert table.linearity(linear) == pytest.approx(1.0)
+    assert table.linearity(quadratic) == pytest.approx(3.0, rel=0.05)
+    assert table.linearity([(10, 0.1), (20, 0.2)]) is None
+
+
+def test_markdown_table_right_aligns_numbers() -> None:
+    """Numeric columns get ---: in the separator row, text columns ---."""
+    text = table.render_markdown([["target", "measured"], ["a", "1.50"], ["b", "n/a"]])
+    assert text.splitlines() == ["| target | measured |", "|---|---:|", "| a | 1.50 |", "| b | n/a |"]
+
+
+def test_fixed_schema_reads_capitalised_string_and_pins_draft_4(tmp_path: Path) -> None:
+    """The schema given to the other tools is the embedded one with "String" fixed, as Draft 4."""
+    list_path, image_path = run.fixed_schemas(tmp_path)
+    fixed = json.loads(list_path.read_text(encoding="utf-8"))
+    image = json.loads(image_path.read_text(encoding="utf-8"))
+    assert fixed["$schema"] == "http://json-schema.org/draft-04/schema#"
+    assert image["additionalProperties"] == {"type": "string"}
+    assert "String" not in list_path.read_text(encoding="utf-8")
+
+
+def test_finding_coverage_counts_invalid_images_and_checks_positions(tmp_path: Path) -> None:
+    """An invalid image counts when a finding under it has line:col, and the position is verified."""
+    page = tmp_path / "page.json"
+    page.write_text('{"images": [{"status": "active"},\n {"status": "ACTIVE"}, {"status": "bogus"}]}')
+    report = "\n".join(
+        [
+            "schema ims: L001 [warning] type is capitalised (at /properties/x)",
+            f'{page}:2:13: K002 [error] "ACTIVE" is not one of ... (at /images/1/status)',
+            f'{page}:2:1: K002 [error] "bogus" is not one of ... (at /images/2/status)',
+            f"{page}:1:2: K001 [error] stray (at /images/0/status)",
+            "checked 1 payload (3 images) against ims: 2 errors in 0.01s",
+        ]
+    )
+    truth = {str(page): [1, 2]}
+    checked = verify.check_lists(truth, report)
+    assert checked == {"expected": 2, "located": 2, "positions_checked": 2, "positions_right": 1}
+    assert verify.unexpected_errors(truth, report) == 1
+    assert verify.check_jsonl({"x.jsonl": [3, 7]}, "x.jsonl:3:12: K002 [error] bad (at /status)") == {
+        "expected": 2,
+        "located": 1,
+    }
