@@ -867,9 +867,22 @@ def _same_as_exact_parse(data: bytes, value: object, max_depth: int) -> bool:
     may_hold_huge_float = dumped is None or not _ORJSON_EXPONENT or (b"+" in dumped and b"e+" in dumped)
     if may_hold_huge_float and _has_huge_float(value):
         return False
-    if (not _ORJSON_DEPTH or max_depth < _ORJSON_DEPTH) and _max_depth_of(value) > max_depth:
+    if (
+        (not _ORJSON_DEPTH or max_depth < _ORJSON_DEPTH)
+        and _may_nest_deeper(data, max_depth)
+        and _max_depth_of(value) > max_depth
+    ):
         return False
     return _no_duplicate_keys(data, value, dumped)
+
+
+def _may_nest_deeper(data: bytes, max_depth: int) -> bool:
+    """False when ``data`` has too few '[' and '{' bytes to nest deeper than ``max_depth``.
+
+    Every level of nesting opens with one of those bytes, so their count bounds the depth;
+    two C-level counts spare the walk over every container of an ordinary payload.
+    """
+    return data.count(b"[") + data.count(b"{") > max_depth
 
 
 def load_bytes(data: bytes, *, max_depth: int = 10_000) -> ParsedText:
