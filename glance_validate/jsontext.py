@@ -849,12 +849,15 @@ def _raw_key_count(data: bytes) -> int:
     return len(colons) - colons.count(b"")
 
 
-def _no_duplicate_keys(data: bytes, value: object, dumped: bytes | None) -> bool:
-    """Exact: ``data`` (valid JSON that orjson parsed to ``value``) has no duplicate key."""
+def _no_duplicate_keys(data: bytes, value: object, dumped: bytes | None, colons: int | None = None) -> bool:
+    """Exact: ``data`` (valid JSON that orjson parsed to ``value``) has no duplicate key.
+
+    ``colons`` is ``data.count(b":")`` when the caller has counted already.
+    """
     # No backslash (a memchr) or no "u003" means no \u003a escape; a rare
     # false alarm (e.g. "\u0030") only costs the slower exact count.
     if dumped is not None and not (b"\\" in data and b"u003" in data):
-        return data.count(b":") == dumped.count(b":")
+        return (data.count(b":") if colons is None else colons) == dumped.count(b":")
     return _raw_key_count(data) == _count_keys(value)
 
 
@@ -867,22 +870,21 @@ def _same_as_exact_parse(data: bytes, value: object, max_depth: int) -> bool:
     may_hold_huge_float = dumped is None or not _ORJSON_EXPONENT or (b"+" in dumped and b"e+" in dumped)
     if may_hold_huge_float and _has_huge_float(value):
         return False
+    # One C-level pass keeps only ':', '[' and '{' (three counts took three passes).
+    # Every level of nesting opens with '[' or '{', so their count bounds the depth
+    # and spares the walk over every container of an ordinary payload.
+    marks = data.translate(None, _NOT_COLON_OR_OPENER)
+    colons = marks.count(b":")
     if (
         (not _ORJSON_DEPTH or max_depth < _ORJSON_DEPTH)
-        and _may_nest_deeper(data, max_depth)
+        and len(marks) - colons > max_depth
         and _max_depth_of(value) > max_depth
     ):
         return False
-    return _no_duplicate_keys(data, value, dumped)
+    return _no_duplicate_keys(data, value, dumped, colons)
 
 
-def _may_nest_deeper(data: bytes, max_depth: int) -> bool:
-    """False when ``data`` has too few '[' and '{' bytes to nest deeper than ``max_depth``.
-
-    Every level of nesting opens with one of those bytes, so their count bounds the depth;
-    two C-level counts spare the walk over every container of an ordinary payload.
-    """
-    return data.count(b"[") + data.count(b"{") > max_depth
+_NOT_COLON_OR_OPENER: Final = bytes(b for b in range(256) if b not in b":[{")
 
 
 def load_bytes(data: bytes, *, max_depth: int = 10_000) -> ParsedText:

@@ -591,6 +591,17 @@ def test_fast_path_duplicate_check_accepts_a_clean_image_list() -> None:
     assert jsontext._same_as_exact_parse(data, orjson.loads(data), 10_000)
 
 
+def test_brackets_inside_strings_do_not_make_a_shallow_payload_too_deep() -> None:
+    """The bracket count only bounds the depth: many '[' in strings still parse on the fast path."""
+    data = b'{"a": "[[[[{{{{", "b": [{"c": "[[[["}], "d": {"e": 1, "f": 2}}'
+    for max_depth in (3, 2):
+        assert load_bytes(data, max_depth=max_depth) == parse_text(data, max_depth=max_depth)
+    assert load_bytes(data, max_depth=3).problems == ()
+    assert [p.kind for p in load_bytes(data, max_depth=2).problems] == ["too-deep"]
+    duplicated = b'{"a": "[{:", "b": [{"c": 1, "c": 2}]}'
+    assert [p.kind for p in load_bytes(duplicated, max_depth=3).problems] == ["duplicate-key"]
+
+
 # ---------------------------------------------------------------------------
 # locate()
 # ---------------------------------------------------------------------------
