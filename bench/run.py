@@ -4,6 +4,7 @@
     python bench/run.py --quick           # fewer repetitions, for a look while developing
     python bench/run.py --only startup    # some groups: files, startup, scaling, memory
     python bench/run.py --markdown bench/results/latest.json   # the README tables of a result
+    python bench/run.py --profile pages-invalid   # cProfile of one glance-validate run, top 30
 
 It creates its virtual environments and corpora under ``--cache-dir`` (reused across runs), then
 times every tool on the same files, interleaved (round after round, each round running every
@@ -122,6 +123,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--markdown", type=Path, metavar="RESULTS", help="print the README tables of RESULTS and stop"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=table.WORKLOADS,
+        metavar="WORKLOAD",
+        help="print where one glance-validate run over WORKLOAD spends its time (cProfile) and stop",
     )
     return parser.parse_args(argv)
 
@@ -498,6 +505,20 @@ def measure_all(run: Run) -> dict[str, Any]:
     return results
 
 
+def profile(run: Run, workload: str) -> str:
+    """cProfile's top functions by own time for one glance-validate run over a workload."""
+    s = run.settings
+    project = environments.project(s.cache, REPO, run.log)
+    corpus = corpora.ensure(corpora.RECIPES[workload], s.make_corpus, s.cache)
+    stats = s.cache / "out" / f"profile-{workload}.prof"
+    stats.parent.mkdir(parents=True, exist_ok=True)
+    argv = [str(project.python), "-m", "cProfile", "-o", str(stats), "-m", "glance_validate"]
+    subprocess.run([*argv, *(str(p) for p in corpus.paths)], stdout=subprocess.DEVNULL, check=False)
+    show = f"import pstats; pstats.Stats({str(stats)!r}).sort_stats('tottime').print_stats(30)"
+    done = subprocess.run([str(project.python), "-c", show], capture_output=True, text=True, check=False)
+    return done.stdout
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -540,6 +561,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     settings.cache.mkdir(parents=True, exist_ok=True)
     run = Run(settings, log=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
+    if args.profile is not None:
+        print(profile(run, args.profile))
+        return 0
     results = measure_all(run)
     target = output_path(args, settings)
     target.parent.mkdir(parents=True, exist_ok=True)
