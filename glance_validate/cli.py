@@ -2,18 +2,29 @@
 
 ``glance-validate PATH...`` is short for ``glance-validate check PATH...``: the group runs
 ``check`` when the first argument is not one of its commands.
+
+The options of ``check`` are grouped in lists (schema, inputs, output, run) and each option's
+parameter name is a field of ``runner.RunOptions``: adding an option is adding a decorator to
+a group and a field to ``RunOptions``.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from glance_validate import __version__
+from glance_validate.cli_fuzz import fuzz
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "junit", "sarif", "github")
+INPUT_FORMATS = ("auto", "json", "jsonl", "har", "http")
 DEFAULT_COMMAND = "check"
+EXIT_INTERRUPTED = 130
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DefaultCommandGroup(click.Group):
@@ -33,28 +44,168 @@ class DefaultCommandGroup(click.Group):
 def main() -> None:
     """Validate OpenStack Glance image records against the images schema.
 
-    Exit codes: 0 no error findings, 1 error findings, 2 usage error, 3 the tool could not do
-    its job (for example an unusable schema).
+    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error, 3 the tool could
+    not do its job (an unusable schema, an unreadable input, an internal error).
     """
 
 
+def _parse_outputs(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    parsed = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not path or name not in FORMATS:
+            raise click.BadParameter(
+                f"{value!r}: expected FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}"
+            )
+        parsed.append((name, path))
+    return tuple(parsed)
+
+
+def _input_format(ctx: click.Context, param: click.Parameter, value: str) -> str | None:
+    return None if value == "auto" else value
+
+
+SCHEMA_OPTIONS = [
+    click.option(
+        "--schema",
+        "schema",
+        default="ims",
+        show_default=True,
+        metavar="NAME|PATH|-",
+        help="Builtin schema (ims, glance), a schema file, or - for stdin.",
+    ),
+]
+
+INPUT_OPTIONS = [
+    click.option(
+        "--include",
+        "include",
+        multiple=True,
+        metavar="GLOB",
+        help="Under directories, read only files matching GLOB (repeatable; default: *.json *.jsonl "
+        "*.ndjson *.har *.http). A GLOB with / matches the path below the directory.",
+    ),
+    click.option(
+        "--exclude",
+        "exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="Under directories, skip files and directories matching GLOB (repeatable).",
+    ),
+    click.option(
+        "--input-format",
+        "input_format",
+        type=click.Choice(INPUT_FORMATS),
+        default="auto",
+        show_default=True,
+        callback=_input_format,
+        help="How to read inputs; auto: by suffix (.json .jsonl .ndjson .har .http) and content.",
+    ),
+]
+
+OUTPUT_OPTIONS = [
+    click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True),
+    click.option(
+        "--output",
+        "outputs",
+        multiple=True,
+        metavar="FORMAT=PATH",
+        callback=_parse_outputs,
+        help="Also write a report in FORMAT to PATH (repeatable).",
+    ),
+    click.option(
+        "-q", "--quiet", "quiet", is_flag=True, help="Print findings only: no summary, no progress."
+    ),
+    click.option(
+        "-v", "--verbose", "verbose", count=True, help="Also print a line for every payload checked."
+    ),
+    click.option(
+        "--color",
+        "color",
+        type=click.Choice(("auto", "always", "never")),
+        default="auto",
+        show_default=True,
+        help="Colour text output; auto: on a terminal unless NO_COLOR is set.",
+    ),
+    click.option(
+        "--progress/--no-progress",
+        "progress",
+        default=None,
+        help="Show progress on stderr (default: on a terminal, outside CI and pre-commit).",
+    ),
+]
+
+RUN_OPTIONS = [
+    click.option(
+        "-j",
+        "--jobs",
+        "jobs",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        metavar="N",
+        help="Check files in N processes (0: one per CPU); the output is the same as with 1.",
+    ),
+]
+
+
+def options(*groups: list[Callable[[F], F]]) -> Callable[[F], F]:
+    """Apply groups of click options in the order they are listed (help lists them so)."""
+
+    def decorate(command: F) -> F:
+        for group in reversed(groups):
+            for option in reversed(group):
+                command = option(command)
+        return command
+
+    return decorate
+
+
 @main.command()
-@click.option(
-    "--schema",
-    "schema",
-    default="ims",
-    show_default=True,
-    metavar="NAME|PATH|-",
-    help="Builtin schema (ims, glance), a schema file, or - for stdin.",
-)
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@options(SCHEMA_OPTIONS, INPUT_OPTIONS, OUTPUT_OPTIONS, RUN_OPTIONS)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-def check(schema: str, output_format: str, quiet: bool, paths: tuple[str, ...]) -> None:
-    """Validate payloads (files, or - for stdin): image lists, images, schemas, error bodies."""
+def check(**params: Any) -> None:
+    """Validate payloads: image lists, images, schemas and error bodies.
+
+    PATH is a file (.json, .jsonl/.ndjson, .har, a response saved with curl -i), a directory
+    (searched recursively), or - for standard input.
+    """
     from glance_validate.runner import RunOptions, run
 
-    if schema == "-" and "-" in paths:
+    if params["schema"] == "-" and "-" in params["paths"]:
         raise click.UsageError("stdin (-) can be either the schema or a payload, not both")
-    options = RunOptions(paths=paths, schema=schema, output_format=output_format, quiet=quiet)
-    sys.exit(run(options, sys.stdout, sys.stderr))
+    if params["quiet"] and params["verbose"]:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    run_options = RunOptions(**params)
+    sys.exit(_guarded(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose))
+
+
+def _guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
+    """Run ``action``; an interrupt, a closed pipe or a bug ends with a one-line message."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    try:
+        return action()
+    except KeyboardInterrupt:
+        sys.stderr.write("glance-validate: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        import os
+
+        # The reader went away (| head): say nothing more, and do not fail while exiting.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(f"glance-validate: internal error: {type(exc).__name__}: {exc}\n")
+        return 3
+
+
+main.add_command(fuzz)

@@ -1,20 +1,38 @@
-"""One run over many inputs: the logic behind the command line, returning an exit code."""
+"""One run over many inputs: the logic behind the command line, returning an exit code.
+
+The run: open the reports, compile the schema once, discover the inputs, check them (in this
+process or spread over ``jobs`` worker processes; the output is the same either way), stream
+every checked payload to the reporters in input order, then decide the exit code.
+"""
 
 from __future__ import annotations
 
-import sys
+import os
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, Literal, TextIO
 
 from glance_validate.errors import SchemaUnavailable
-from glance_validate.findings import Result
-from glance_validate.report import RENDERERS, Checked, RunReport
+from glance_validate.findings import Finding, Result, Severity
+from glance_validate.inputs import Input, InputFormat, Payload
+from glance_validate.report import (
+    REPORTERS,
+    Checked,
+    Progress,
+    Reporter,
+    ReportOptions,
+    RunInfo,
+    Summary,
+    Tally,
+    at_least,
+)
 from glance_validate.sources import SchemaSpec
 
 if TYPE_CHECKING:
+    from glance_validate.dialect import Dialect
     from glance_validate.validation import Validator
 
 EXIT_OK = 0
@@ -22,39 +40,308 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_TOOL_FAILURE = 3
 
+JSONL_RANGE_BYTES = 8 * 1024 * 1024  # a JSON Lines file is split into ranges of this size
+START_METHOD = "spawn"  # worker processes import what they need; nothing is inherited
+_NOT_JSON_BODY = frozenset({"P001", "P002", "P003"})
+
+ColorChoice = Literal["auto", "always", "never"]
+
 
 @dataclass(frozen=True)
 class RunOptions:
+    """Everything a run needs, as plain values (picklable: workers receive it)."""
+
     paths: Sequence[str]
+    # what to check against
     schema: SchemaSpec = "ims"
+    # which inputs, read how
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    input_format: InputFormat | None = None
+    # how to report
     output_format: str = "text"
+    outputs: tuple[tuple[str, str], ...] = ()  # (format, path) reports written to files
     quiet: bool = False
+    verbose: int = 0
+    color: ColorChoice = "auto"
+    progress: bool | None = None  # None: on a terminal, outside CI and pre-commit
+    # how to decide
+    fail_on: Severity = "error"
+    # how to run
+    jobs: int = 1
+
+
+# Checking one payload, one task ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """Work a worker does on its own: a whole input, or a byte range of a JSON Lines file."""
+
+    input: Input
+    start: int = 0
+    end: int | None = None  # None: the whole input
+    last: bool = True  # the last task of its input
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    checked: tuple[Checked, ...]
+    lines: int = 0  # lines a JSON Lines range went through
+    error: str | None = None  # the tool failed on this input (a bug): exit code 3
+
+
+def build_validator(dialect: Dialect, options: RunOptions) -> Validator:
+    """The validator of a run: built once in the main process and once in each worker."""
+    from glance_validate.validation import Validator
+
+    return Validator(dialect)
+
+
+def check_payload(validator: Validator, payload: Payload) -> Checked:
+    """Validate one payload; a captured 4xx/5xx response is checked as an error body."""
+    if payload.problem is not None:
+        return Checked(payload.origin, Result("unknown", (payload.problem,)))
+    result = validator.validate_bytes(payload.data)
+    if payload.http_error:
+        result = _as_error_response(result, payload)
+    if payload.line_shift:
+        result = replace(result, findings=_shifted(result.findings, payload.line_shift))
+    return Checked(payload.origin, result)
+
+
+def _as_error_response(result: Result, payload: Payload) -> Result:
+    from glance_validate.catalog import finding
+
+    status = payload.origin.status
+    if result.kind == "error-body":
+        findings = tuple(
+            replace(f, message=f"HTTP {status}: {f.message}") if f.code == "S006" else f
+            for f in result.findings
+        )
+        return replace(result, findings=findings)
+    parse = [f for f in result.findings if f.code.startswith("P")]
+    if any(f.code in _NOT_JSON_BODY for f in parse):
+        media = f" ({payload.content_type})" if payload.content_type else ""
+        message = (
+            f"HTTP {status} error response with a body that is not JSON{media}: {_snippet(payload.data)}"
+        )
+        return Result("error-body", (finding("S006", "", message),))
+    message = f"HTTP {status} error response whose body is not an API error body (it reads as {result.kind})"
+    return Result("error-body", (*parse, finding("S006", "", message)))
+
+
+def _snippet(data: bytes, limit: int = 100) -> str:
+    import re
+
+    text = re.sub(r"<[^>]*>", " ", data[: limit * 20].decode("utf-8", "replace"))
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else "(empty)"
+
+
+def _shifted(findings: tuple[Finding, ...], lines: int) -> tuple[Finding, ...]:
+    return tuple(replace(f, line=f.line + lines) if f.line is not None else f for f in findings)
+
+
+def run_task(validator: Validator, task: Task, stdin: BinaryIO | None = None) -> TaskResult:
+    from glance_validate import inputs
+
+    try:
+        if task.end is None:
+            payloads: Iterator[Payload] = inputs.read(task.input, stdin)
+            return TaskResult(tuple(check_payload(validator, p) for p in payloads))
+        count = inputs.LineCount()
+        payloads = inputs.read_jsonl_range(task.input, task.start, task.end, count)
+        return TaskResult(tuple(check_payload(validator, p) for p in payloads), count.lines)
+    except Exception as exc:  # a bug must not lose the other inputs; reported, exit code 3
+        return TaskResult((), error=f"{type(exc).__name__}: {exc}")
+
+
+def plan(inputs_found: Sequence[Input], range_bytes: int = JSONL_RANGE_BYTES) -> list[Task]:
+    """Tasks in input order; big JSON Lines files become several ranges."""
+    from glance_validate.inputs import jsonl_ranges
+
+    tasks: list[Task] = []
+    for item in inputs_found:
+        if item.format == "jsonl" and item.path is not None and item.problem is None:
+            ranges = jsonl_ranges(item.path, range_bytes)
+            tasks.extend(Task(item, s, e, i == len(ranges) - 1) for i, (s, e) in enumerate(ranges))
+        else:
+            tasks.append(Task(item))
+    return tasks
+
+
+# Worker processes --------------------------------------------------------------------------------
+
+_worker_validator: Validator | None = None
+
+
+def _init_worker(dialect: Dialect, options: RunOptions) -> None:
+    global _worker_validator
+    _worker_validator = build_validator(dialect, options)
+
+
+def _worker_task(task: Task) -> TaskResult:
+    assert _worker_validator is not None
+    return run_task(_worker_validator, task)
+
+
+def _results(
+    tasks: list[Task], validator: Validator, dialect: Dialect, options: RunOptions, stack: ExitStack
+) -> Iterator[TaskResult]:
+    """Results of the file tasks in order: computed here, or by a pool of workers."""
+    jobs = min(options.jobs if options.jobs > 0 else (os.cpu_count() or 1), len(tasks))
+    if jobs <= 1:
+        return (run_task(validator, t) for t in tasks)
+    import multiprocessing
+
+    context = multiprocessing.get_context(START_METHOD)
+    pool = stack.enter_context(context.Pool(jobs, initializer=_init_worker, initargs=(dialect, options)))
+    chunksize = max(1, min(32, len(tasks) // (jobs * 8)))
+    return pool.imap(_worker_task, tasks, chunksize)
+
+
+# The run -------------------------------------------------------------------------------------------
 
 
 def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = None) -> int:
-    """Validate every input, render the report to ``out``; problems of the tool go to ``err``."""
-    from glance_validate.validation import Validator
+    """Validate every input, write the reports; problems of the tool itself go to ``err``."""
+    from glance_validate.dialect import compile_dialect
+    from glance_validate.inputs import discover
+    from glance_validate.sources import load_schema
 
     started = time.perf_counter()
-    try:
-        validator = Validator(options.schema)
-    except SchemaUnavailable as exc:
-        err.write(f"glance-validate: {exc}\n")
+    with ExitStack() as stack:
+        reporters = _open_reporters(options, out, err, stack)
+        if reporters is None:
+            return EXIT_TOOL_FAILURE
+        try:
+            dialect = compile_dialect(load_schema(options.schema, stdin=stdin))
+            validator = build_validator(dialect, options)
+        except SchemaUnavailable as exc:
+            err.write(f"glance-validate: {exc}\n")
+            return EXIT_TOOL_FAILURE
+        found = discover(
+            options.paths, include=options.include, exclude=options.exclude, input_format=options.input_format
+        )
+        run_info = RunInfo(dialect.name, dialect.findings, len(found))
+        for reporter in reporters:
+            reporter.start(run_info)
+        tally = Tally(fail_on=options.fail_on, inputs=len(found))
+        progress = _progress(options, err, len(found))
+        try:
+            _check_all(found, validator, dialect, options, reporters, tally, progress, err, stdin, stack)
+        finally:
+            if progress is not None:
+                progress.close()
+        summary = tally.summary(time.perf_counter() - started)
+        for reporter in reporters:
+            reporter.finish(summary)
+        return exit_code(summary, options.fail_on, dialect.findings)
+
+
+def _check_all(
+    found: list[Input],
+    validator: Validator,
+    dialect: Dialect,
+    options: RunOptions,
+    reporters: list[Reporter],
+    tally: Tally,
+    progress: Progress | None,
+    err: TextIO,
+    stdin: BinaryIO | None,
+    stack: ExitStack,
+) -> None:
+    from glance_validate.inputs import read
+
+    tasks = plan(found)
+    file_tasks = [t for t in tasks if not t.input.is_stdin]
+    results = _results(file_tasks, validator, dialect, options, stack)
+    line_offset = 0
+    for task in tasks:
+        if task.input.is_stdin:  # streamed here: standard input cannot be handed to a worker
+            for payload in read(task.input, stdin):
+                _emit(check_payload(validator, payload), reporters, tally)
+        else:
+            outcome = next(results)
+            line_offset = 0 if task.start == 0 else line_offset
+            for item in outcome.checked:
+                _emit(_with_offset(item, line_offset), reporters, tally)
+            line_offset += outcome.lines
+            if outcome.error is not None:
+                tally.not_checked += 1
+                err.write(
+                    f"glance-validate: internal error while checking {task.input.label!r}: {outcome.error}\n"
+                )
+        if progress is not None and task.last:
+            progress.advance()
+
+
+def _with_offset(item: Checked, lines: int) -> Checked:
+    if not lines:
+        return item
+    result = replace(item.result, findings=_shifted(item.result.findings, lines))
+    return Checked(item.origin.shifted(lines), result)
+
+
+def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
+    tally.add(item)
+    for reporter in reporters:
+        reporter.payload(item)
+
+
+def exit_code(summary: Summary, fail_on: Severity = "error", schema_findings: Sequence[Finding] = ()) -> int:
+    """3 when an input could not be read or checked; 1 when a finding reaches ``fail_on``; else 0."""
+    if summary.unreadable or summary.not_checked:
         return EXIT_TOOL_FAILURE
-    checked = tuple(_check(validator, path, stdin) for path in options.paths)
-    report = RunReport(
-        schema_name=validator.dialect.name,
-        schema_findings=validator.dialect.findings,
-        checked=checked,
-        seconds=time.perf_counter() - started,
+    if summary.failed or any(at_least(f.severity, fail_on) for f in schema_findings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+# Streams ---------------------------------------------------------------------------------------------
+
+
+def _open_reporters(options: RunOptions, out: TextIO, err: TextIO, stack: ExitStack) -> list[Reporter] | None:
+    console = ReportOptions(
+        quiet=options.quiet,
+        verbose=options.verbose,
+        color=options.output_format == "text" and use_color(options.color, out),
+        fail_on=options.fail_on,
     )
-    RENDERERS[options.output_format](report, out, quiet=options.quiet)
-    return EXIT_OK if all(c.result.ok for c in checked) else EXIT_FINDINGS
+    reporters: list[Reporter] = [REPORTERS[options.output_format](out, console)]
+    to_file = replace(console, color=False)
+    for report_format, path in options.outputs:
+        try:
+            stream = stack.enter_context(Path(path).open("w", encoding="utf-8", errors="backslashreplace"))  # noqa: SIM115
+        except OSError as exc:
+            err.write(
+                f"glance-validate: cannot write the {report_format} report to {path!r}: {exc.strerror}\n"
+            )
+            return None
+        reporters.append(REPORTERS[report_format](stream, to_file))
+    return reporters
 
 
-def _check(validator: Validator, path: str, stdin: BinaryIO | None) -> Checked:
-    if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        result: Result = validator.validate_bytes(stream.read())
-        return Checked("<stdin>", result)
-    return Checked(path, validator.validate_file(Path(path)))
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if isatty is not None else False
+    except ValueError:  # a closed stream
+        return False
+
+
+def use_color(choice: ColorChoice, stream: TextIO) -> bool:
+    """Colour on a terminal unless NO_COLOR is set (non-empty); ``always``/``never`` decide alone."""
+    if choice != "auto":
+        return choice == "always"
+    return not os.environ.get("NO_COLOR") and _isatty(stream)
+
+
+def _progress(options: RunOptions, err: TextIO, total: int) -> Progress | None:
+    if options.progress is False or options.quiet:
+        return None
+    terminal = _isatty(err)
+    if options.progress is None and (not terminal or os.environ.get("CI") or os.environ.get("PRE_COMMIT")):
+        return None
+    return Progress(err, total, terminal=terminal)
