@@ -485,6 +485,7 @@ def measure_all(run: Run) -> dict[str, Any]:
         "versions": {
             "glance-validate": project.version_of("glance-validate"),
             "glance-validate source": environments.source_digest(REPO)[:12],
+            "glance-validate commit": _commit(),
             "jsonschema-rs": project.version_of("jsonschema-rs"),
             "orjson": project.version_of("orjson"),
             "jsonschema": project.version_of("jsonschema"),
@@ -517,6 +518,19 @@ def profile(run: Run, workload: str) -> str:
     show = f"import pstats; pstats.Stats({str(stats)!r}).sort_stats('tottime').print_stats(30)"
     done = subprocess.run([str(project.python), "-c", show], capture_output=True, text=True, check=False)
     return done.stdout
+
+
+def _commit() -> str:
+    """The checkout's commit, marked "+changes" when the package sources differ from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "glance_validate", "pyproject.toml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    commit = head.stdout.strip() or "unknown"
+    return f"{commit}+changes" if dirty.stdout.strip() else commit
 
 
 def _children_cpu() -> float:
