@@ -18,6 +18,7 @@ import click
 
 from glance_validate import __version__
 from glance_validate.cli_fuzz import fuzz
+from glance_validate.cli_schema import REMOTE_OPTIONS, schema, take_schema_options
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
 INPUT_FORMATS = ("auto", "json", "jsonl", "har", "http")
@@ -73,9 +74,10 @@ SCHEMA_OPTIONS = [
         "schema",
         default="ims",
         show_default=True,
-        metavar="NAME|PATH|-",
-        help="Builtin schema (ims, glance), a schema file, or - for stdin.",
+        metavar="NAME|PATH|URL|-",
+        help="Builtin schema (ims, glance), a schema file, an http(s) URL of one, or - for stdin.",
     ),
+    *REMOTE_OPTIONS,
 ]
 
 INPUT_OPTIONS = [
@@ -178,6 +180,7 @@ def check(**params: Any) -> None:
         raise click.UsageError("stdin (-) can be either the schema or a payload, not both")
     if params["quiet"] and params["verbose"]:
         raise click.UsageError("--quiet and --verbose cannot be used together")
+    params = take_schema_options(params, click.get_current_context())
     run_options = RunOptions(**params)
     sys.exit(_guarded(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose))
 
@@ -209,3 +212,4 @@ def _guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
 
 
 main.add_command(fuzz)
+main.add_command(schema)

@@ -30,6 +30,21 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from glance_validate import __version__
 from glance_validate.errors import SchemaUnavailable
+from glance_validate.sources import is_url
+
+__all__ = [
+    "BadBody",
+    "FetchError",
+    "FetchSettings",
+    "Fetched",
+    "HTTPStatusError",
+    "TLSFailure",
+    "Unreachable",
+    "endpoint_url",
+    "fetch",
+    "is_url",
+    "safe_url",
+]
 
 LIST_SCHEMA_PATH = "/v2/schemas/images"
 IMAGE_SCHEMA_PATH = "/v2/schemas/image"
@@ -127,11 +142,6 @@ class _Target:
     @property
     def origin(self) -> tuple[str, str, int]:
         return (self.scheme, self.host.lower(), self.port)
-
-
-def is_url(spec: object) -> bool:
-    """True for an ``http://`` or ``https://`` URL (case-insensitive scheme)."""
-    return isinstance(spec, str) and spec[:8].lower().startswith(("http://", "https://"))
 
 
 def safe_url(url: str) -> str:

@@ -33,6 +33,7 @@ from glance_validate.sources import SchemaSpec
 
 if TYPE_CHECKING:
     from glance_validate.dialect import Dialect
+    from glance_validate.remote import SchemaOptions
     from glance_validate.validation import Validator
 
 EXIT_OK = 0
@@ -54,6 +55,7 @@ class RunOptions:
     paths: Sequence[str]
     # what to check against
     schema: SchemaSpec = "ims"
+    schema_options: SchemaOptions | None = None  # how to fetch a URL: token, TLS, cache, offline
     # which inputs, read how
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -69,6 +71,7 @@ class RunOptions:
     fail_on: Severity = "error"
     # how to run
     jobs: int = 1
+    jsonl_range_bytes: int = JSONL_RANGE_BYTES  # JSON Lines files are split into tasks of this size
 
 
 # Checking one payload, one task ----------------------------------------------------------------
@@ -216,11 +219,14 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         if reporters is None:
             return EXIT_TOOL_FAILURE
         try:
-            dialect = compile_dialect(load_schema(options.schema, stdin=stdin))
+            source = load_schema(options.schema, stdin=stdin, remote=options.schema_options)
+            dialect = compile_dialect(source)
             validator = build_validator(dialect, options)
         except SchemaUnavailable as exc:
             err.write(f"glance-validate: {exc}\n")
             return EXIT_TOOL_FAILURE
+        for note in source.notes:  # e.g. a stale cached schema used because the endpoint failed
+            err.write(f"glance-validate: warning: {note}\n")
         found = discover(
             options.paths, include=options.include, exclude=options.exclude, input_format=options.input_format
         )
@@ -254,7 +260,7 @@ def _check_all(
 ) -> None:
     from glance_validate.inputs import read
 
-    tasks = plan(found)
+    tasks = plan(found, options.jsonl_range_bytes)
     file_tasks = [t for t in tasks if not t.input.is_stdin]
     results = _results(file_tasks, validator, dialect, options, stack)
     line_offset = 0

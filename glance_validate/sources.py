@@ -1,4 +1,8 @@
-"""Sources: where schema documents come from (builtin package data, files, stdin, parsed values)."""
+"""Sources: where schema documents come from (builtin package data, files, stdin, parsed values, URLs).
+
+An ``http(s)://`` URL is handed to ``glance_validate.remote`` (fetch with a cache), imported only
+then, so local runs never load the HTTP stack.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from glance_validate.errors import SchemaUnavailable
+
+if TYPE_CHECKING:
+    from glance_validate.remote import SchemaOptions
 
 BUILTIN_SCHEMAS: dict[str, str] = {
     "ims": "Huawei Cloud IMS GET /v2/schemas/images, exactly as documented (the default)",
@@ -26,16 +33,35 @@ SchemaSpec = str | Path | Mapping[str, Any]
 class SchemaDocument:
     """A schema document as it was found, before the dialect reads it."""
 
-    name: str  # builtin name, file path, "<stdin>" or "<dict>"
+    name: str  # builtin name, file path, URL, "<stdin>" or "<dict>"
     document: dict[str, Any]
+    notes: tuple[str, ...] = ()  # warnings about where it came from (a stale cached copy)
 
 
 def builtin_names() -> list[str]:
     return list(BUILTIN_SCHEMAS)
 
 
-def load_schema(spec: SchemaSpec = DEFAULT_SCHEMA, *, stdin: BinaryIO | None = None) -> SchemaDocument:
-    """Find a schema document by builtin name, path, '-' (stdin) or an already-parsed mapping."""
+def is_url(spec: object) -> bool:
+    """True for an ``http://`` or ``https://`` URL (the scheme in any case)."""
+    return isinstance(spec, str) and spec[:8].lower().startswith(("http://", "https://"))
+
+
+def load_schema(
+    spec: SchemaSpec = DEFAULT_SCHEMA,
+    *,
+    stdin: BinaryIO | None = None,
+    remote: SchemaOptions | None = None,
+) -> SchemaDocument:
+    """Find a schema document by builtin name, path, '-' (stdin), URL or an already-parsed mapping.
+
+    ``remote`` says how to fetch a URL (token, TLS, cache, offline); with ``remote.os_cloud``
+    the schema comes from that cloud's image endpoint unless ``spec`` is a URL.
+    """
+    if is_url(spec) or (remote is not None and remote.os_cloud):
+        from glance_validate.remote import load_remote
+
+        return load_remote(spec, remote)
     if isinstance(spec, Mapping):
         return SchemaDocument("<dict>", _as_object(copy.deepcopy(dict(spec)), "<dict>"))
     if isinstance(spec, str) and spec in BUILTIN_SCHEMAS:
