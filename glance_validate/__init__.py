@@ -17,14 +17,17 @@ _EXPORTS = {
     "Finding": "glance_validate.findings",
     "SchemaUnavailable": "glance_validate.errors",
     "GlanceValidateError": "glance_validate.errors",
+    "ConfigurationError": "glance_validate.errors",
+    "Policy": "glance_validate.config",
     "load_schema": "glance_validate.sources",
     "compile_dialect": "glance_validate.dialect",
     "Dialect": "glance_validate.dialect",
 }
 
 if TYPE_CHECKING:
+    from glance_validate.config import Policy
     from glance_validate.dialect import Dialect, compile_dialect
-    from glance_validate.errors import GlanceValidateError, SchemaUnavailable
+    from glance_validate.errors import ConfigurationError, GlanceValidateError, SchemaUnavailable
     from glance_validate.findings import Finding, Result
     from glance_validate.sources import load_schema
     from glance_validate.validation import Validator, validate
@@ -39,9 +42,11 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ConfigurationError",
     "Dialect",
     "Finding",
     "GlanceValidateError",
+    "Policy",
     "Result",
     "SchemaUnavailable",
     "Validator",

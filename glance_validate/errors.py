@@ -7,3 +7,7 @@ class GlanceValidateError(Exception):
 
 class SchemaUnavailable(GlanceValidateError):
     """The schema could not be read, parsed or used (a bad path, not JSON, not a schema)."""
+
+
+class ConfigurationError(GlanceValidateError):
+    """Settings name an unknown rule code, key, severity or profile (exit code 2 on the command line)."""

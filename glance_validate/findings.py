@@ -45,6 +45,14 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class PageIds:
+    """The image ids of one list page, for the checks that span the pages of a run."""
+
+    listing: str | None  # the page's first link, normalised: pages of one listing share it
+    ids: tuple[tuple[str, str], ...]  # (JSON Pointer of the id, the id), in page order
+
+
+@dataclass(frozen=True)
 class Result:
     """What validating one payload produced."""
 
@@ -52,6 +60,7 @@ class Result:
     findings: tuple[Finding, ...]
     schema_findings: tuple[Finding, ...] = field(default=())
     image_count: int = 0
+    page: PageIds | None = None  # set for image lists
 
     @property
     def ok(self) -> bool:

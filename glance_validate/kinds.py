@@ -42,6 +42,9 @@ def _looks_like_schema(value: dict[str, Any]) -> bool:
     )
 
 
+_BARE_ERROR_KEYS = frozenset({"message", "code", "title", "request_id"})
+
+
 def is_error_body(value: dict[str, Any]) -> bool:
     return error_message(value) is not None
 
@@ -53,7 +56,9 @@ def error_message(value: dict[str, Any]) -> tuple[str, str] | None:
         return _code_and_message(nested, "code", "message")
     if "error_code" in value and "error_msg" in value:
         return _code_and_message(value, "error_code", "error_msg")
-    if set(value) <= {"message", "code", "title", "request_id"} and {"message", "code"} <= set(value):
+    # the length test first: an image record has far more keys, and a set of them costs per key
+    bare = len(value) <= len(_BARE_ERROR_KEYS) and _BARE_ERROR_KEYS.issuperset(value)
+    if bare and "message" in value and "code" in value:
         return _code_and_message(value, "code", "message")
     return None
 

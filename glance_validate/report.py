@@ -493,9 +493,9 @@ class SarifReporter:
                     region["startColumn"] = f.column
                 physical["region"] = region
             location["physicalLocation"] = physical
-        if f.path or item.origin.entry is not None:
+        if f.path or item.origin.entry is not None or item.origin.path is None:
             location["logicalLocations"] = [
-                {"fullyQualifiedName": printable(item.source) + f.path, "kind": "member"}
+                {"fullyQualifiedName": printable(item.source) + f.path, "kind": "value"}
             ]
         return location
 
@@ -560,7 +560,7 @@ class GithubReporter:
             line = finding_line(item, f)
             if item.origin.body_relative or item.origin.path is None:
                 where = f":{line}:{f.column}" if line is not None and f.column is not None else ""
-                message = f"{item.source}{where}: {message}"
+                message = f"{printable(item.source)}{where}: {message}"
             elif line is not None:
                 props["line"] = line
                 if f.column is not None:
@@ -571,7 +571,7 @@ class GithubReporter:
         props["title"] = f.code
         rendered = ",".join(f"{k}={_github_property(printable(str(v)))}" for k, v in props.items())
         command = _GITHUB_COMMAND.get(f.severity, "notice")
-        self.out.write(f"::{command} {rendered}::{_github_data(printable(message))}\n")
+        self.out.write(f"::{command} {rendered}::{_github_data(message)}\n")
 
     def finish(self, summary: Summary) -> None:
         if not self.options.quiet:

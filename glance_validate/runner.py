@@ -108,7 +108,7 @@ def check_payload(validator: Validator, payload: Payload) -> Checked:
     result = validator.validate_bytes(payload.data)
     if payload.http_error:
         result = _as_error_response(result, payload)
-    if payload.line_shift:
+    if payload.line_shift and result.findings:
         result = replace(result, findings=_shifted(result.findings, payload.line_shift))
     return Checked(payload.origin, result)
 
@@ -286,7 +286,9 @@ def _check_all(
 def _with_offset(item: Checked, lines: int) -> Checked:
     if not lines:
         return item
-    result = replace(item.result, findings=_shifted(item.result.findings, lines))
+    result = item.result
+    if result.findings:
+        result = replace(result, findings=_shifted(result.findings, lines))
     return Checked(item.origin.shifted(lines), result)
 
 

@@ -42,6 +42,15 @@ def builtin_names() -> list[str]:
     return list(BUILTIN_SCHEMAS)
 
 
+def is_builtin(name: str) -> bool:
+    """True for a builtin schema name, including ``glance-<release>`` (see ``releases``)."""
+    if name in BUILTIN_SCHEMAS:
+        return True
+    from glance_validate.releases import is_release_name
+
+    return is_release_name(name)
+
+
 def is_url(spec: object) -> bool:
     """True for an ``http://`` or ``https://`` URL (the scheme in any case)."""
     return isinstance(spec, str) and spec[:8].lower().startswith(("http://", "https://"))
@@ -66,6 +75,10 @@ def load_schema(
         return SchemaDocument("<dict>", _as_object(copy.deepcopy(dict(spec)), "<dict>"))
     if isinstance(spec, str) and spec in BUILTIN_SCHEMAS:
         return _builtin(spec)
+    if isinstance(spec, str) and spec.lower().startswith("glance-") and not Path(spec).exists():
+        from glance_validate.releases import release_document
+
+        return release_document(spec)
     if spec == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         return SchemaDocument("<stdin>", _parse(stream.read(), "<stdin>"))

@@ -8,12 +8,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from glance_validate import jsontext, rules
+from glance_validate import consistency, deviations, jsontext, rules
 from glance_validate.catalog import finding
+from glance_validate.config import Policy, default_policy
 from glance_validate.dialect import IMAGE_URI, Dialect, compile_dialect, normalise
 from glance_validate.engine import Engine, EngineName, build_engine
 from glance_validate.errors import SchemaUnavailable
-from glance_validate.findings import Finding, Kind, Result, sorted_findings
+from glance_validate.findings import Finding, Kind, PageIds, Result, sorted_findings
 from glance_validate.kinds import classify
 from glance_validate.sources import SchemaSpec, load_schema
 
@@ -32,13 +33,27 @@ _NOT_JSON = (ValueError, TypeError, RecursionError, OverflowError)
 
 
 class Validator:
-    """A compiled schema, ready to validate any number of payloads."""
+    """A compiled schema, ready to validate any number of payloads.
 
-    def __init__(self, schema: SchemaSpec | Dialect = "ims", *, engine: EngineName = "fast") -> None:
+    ``policy`` chooses the reported codes, the profile for known vendor deviations and strict
+    mode (see ``glance_validate.config.Policy``); the default reports every code.
+    """
+
+    def __init__(
+        self,
+        schema: SchemaSpec | Dialect = "ims",
+        *,
+        engine: EngineName = "fast",
+        policy: Policy | None = None,
+    ) -> None:
         self.dialect = schema if isinstance(schema, Dialect) else compile_dialect(load_schema(schema))
         self.engine_name: EngineName = engine
+        self.policy = policy if policy is not None else default_policy()
         self._list_engine = _engine(self.dialect.list_schema, self.dialect, engine)
         self._image_engine = _engine(self.dialect.image_schema, self.dialect, engine)
+        self._facts = consistency.facts_for(self.dialect)
+        self._consistency = any(code[0] in "CX" for code in self.policy.enabled)
+        self.schema_findings = tuple(self.policy.filter(self.dialect.findings))
 
     def validate(self, payload: object) -> Result:
         """Validate a parsed JSON value, ``bytes`` of JSON text, or a ``Path`` to a JSON file."""
@@ -59,38 +74,58 @@ class Validator:
     def validate_bytes(self, data: bytes) -> Result:
         parsed = jsontext.load_bytes(data, max_depth=MAX_DEPTH)
         problems = [_problem_finding(p) for p in parsed.problems]
+        problems = self.policy.filter(problems)
         if parsed.value is jsontext.NO_VALUE:
-            return Result("unknown", sorted_findings(problems), self.dialect.findings)
+            return Result("unknown", sorted_findings(problems), self.schema_findings)
         result = self.validate_value(parsed.value)
         located = _with_positions(data, result.findings)
         return replace(result, findings=sorted_findings(problems + list(located)))
 
     def validate_value(self, value: object) -> Result:
         kind = classify(value, self.dialect.image_properties)
+        page = None
         try:
-            findings, images = self._check(kind, value)
+            findings, images, page = self._check(kind, value)
+            findings = self._apply_policy(findings, value, kind)
         except _NOT_JSON as exc:
-            findings, images = [finding("P010", "", f"not a JSON value: {exc}")], 0
-        return Result(kind, sorted_findings(findings), self.dialect.findings, images)
+            findings, images = self.policy.filter([finding("P010", "", f"not a JSON value: {exc}")]), 0
+        return Result(kind, sorted_findings(findings), self.schema_findings, images, page)
 
-    def _check(self, kind: Kind, value: Any) -> tuple[list[Finding], int]:
+    def _check(self, kind: Kind, value: Any) -> tuple[list[Finding], int, PageIds | None]:
         if kind == "image-list":
-            return self._check_list(value), _image_count(value)
+            findings, page = self._check_list(value)
+            return findings, _image_count(value), page
         if kind == "image":
-            return list(_schema_findings(self._image_engine, value)), 1
+            return self._check_image(value), 1, None
         if kind == "error-body":
-            return [rules.error_body(value)], 0
+            return [rules.error_body(value)], 0, None
         if kind == "schema":
-            return check_schema_document(value), 0
+            return check_schema_document(value), 0, None
         if isinstance(value, dict):
-            return [rules.unrecognised_payload(value)], 0
-        return [rules.payload_not_object(value)], 0
+            return [rules.unrecognised_payload(value)], 0, None
+        return [rules.payload_not_object(value)], 0, None
 
-    def _check_list(self, value: dict[str, Any]) -> list[Finding]:
+    def _check_list(self, value: dict[str, Any]) -> tuple[list[Finding], PageIds | None]:
         structure = list(rules.list_structure(value, self.dialect))
         covered = {f.path for f in structure}
         keyword = [f for f in _schema_findings(self._list_engine, value) if f.path not in covered]
-        return structure + keyword
+        if not self._consistency:
+            return structure + keyword, None
+        checked, page = consistency.check_list(value, self._facts)
+        return structure + keyword + checked, page
+
+    def _check_image(self, value: dict[str, Any]) -> list[Finding]:
+        keyword = list(_schema_findings(self._image_engine, value))
+        if not self._consistency:
+            return keyword
+        return keyword + consistency.check_image(value, "", self._facts)
+
+    def _apply_policy(self, found: list[Finding], value: Any, kind: Kind) -> list[Finding]:
+        """Known deviations rewritten (unless strict), then only the enabled codes kept."""
+        severity = self.policy.deviation_severity
+        if severity is not None and found:
+            found = deviations.apply(found, value, kind, severity)
+        return self.policy.filter(found)
 
 
 def _engine(schema: dict[str, Any], dialect: Dialect, name: EngineName) -> Engine:
@@ -142,31 +177,46 @@ def _with_positions(data: bytes, found: Iterable[Finding]) -> list[Finding]:
     return [f.at(*positions[f.path]) if f.path in positions else f for f in found]
 
 
+def with_findings(result: Result, extra: Iterable[Finding], data: bytes | None, policy: Policy) -> Result:
+    """``result`` with run-level findings added: those the policy keeps, positioned in ``data``."""
+    kept = policy.filter(extra)
+    if not kept:
+        return result
+    if data is not None:
+        kept = _with_positions(data, kept)
+    return replace(result, findings=sorted_findings(list(result.findings) + kept))
+
+
 @cache
-def builtin_validator(name: str, engine: EngineName = "fast") -> Validator:
-    return Validator(name, engine=engine)
+def builtin_validator(name: str, engine: EngineName = "fast", policy: Policy | None = None) -> Validator:
+    return Validator(name, engine=engine, policy=policy)
 
 
 def validate(
-    payload: object, *, schema: SchemaSpec | Validator = "ims", engine: EngineName = "fast"
+    payload: object,
+    *,
+    schema: SchemaSpec | Validator = "ims",
+    engine: EngineName = "fast",
+    policy: Policy | None = None,
 ) -> Result:
     """Validate one payload. Never raises for any payload; raises SchemaUnavailable for a bad schema.
 
     ``payload`` is a parsed JSON value (a ``str`` is a JSON string, never a file name), ``bytes``
-    holding JSON text, or a ``pathlib.Path``. ``schema`` is a builtin name, a path, a parsed
-    schema mapping, or a ``Validator`` to reuse across calls.
+    holding JSON text, or a ``pathlib.Path``. ``schema`` is a builtin name (``ims``, ``glance``,
+    ``glance-<release>``), a path, a parsed schema mapping, or a ``Validator`` to reuse across
+    calls. ``policy`` selects codes and the deviation profile (ignored with a ``Validator``).
     """
     if isinstance(schema, Validator):
         return schema.validate(payload)
-    if isinstance(schema, str) and schema in _builtin_names():
-        return builtin_validator(schema, engine).validate(payload)
-    return Validator(schema, engine=engine).validate(payload)
+    if isinstance(schema, str) and _is_builtin(schema):
+        return builtin_validator(schema, engine, policy).validate(payload)
+    return Validator(schema, engine=engine, policy=policy).validate(payload)
 
 
-def _builtin_names() -> tuple[str, ...]:
-    from glance_validate.sources import BUILTIN_SCHEMAS
+def _is_builtin(name: str) -> bool:
+    from glance_validate.sources import is_builtin
 
-    return tuple(BUILTIN_SCHEMAS)
+    return is_builtin(name)
 
 
-__all__ = ["IMAGE_URI", "Validator", "validate"]
+__all__ = ["IMAGE_URI", "Validator", "validate", "with_findings"]

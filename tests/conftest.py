@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from hypothesis_profiles import register_and_load
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+HYPOTHESIS_PROFILE = register_and_load()
 
 
 @pytest.fixture

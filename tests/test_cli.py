@@ -27,7 +27,9 @@ def _image(**overrides: Any) -> dict[str, Any]:
     return image
 
 
-def _cli(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "glance_validate", *args],
         input=stdin.decode("utf-8", "surrogateescape"),
@@ -69,7 +71,7 @@ def test_finding_lines_name_file_line_column_code_severity_and_pointer(tmp_path:
     result = _cli(str(path))
     assert result.returncode == EXIT_FINDINGS
     [finding] = [row for row in result.stdout.splitlines() if row.startswith(str(path))]
-    assert finding.startswith(f"{path}:{line}:13: K002 [error] \"archived\" is not one of the allowed values: ")
+    assert finding.startswith(f'{path}:{line}:13: K002 [error] "archived" is not one of the allowed values: ')
     assert finding.endswith(" (at /status)")
 
 
@@ -175,7 +177,9 @@ def test_schema_from_stdin() -> None:
 
 def test_output_writes_several_formats_in_one_run(tmp_path: Path) -> None:
     """--output FORMAT=PATH writes extra reports while stdout keeps --format."""
-    outputs = tuple((fmt, str(tmp_path / f"report.{fmt}")) for fmt in ("json", "junit", "sarif", "github", "text"))
+    outputs = tuple(
+        (fmt, str(tmp_path / f"report.{fmt}")) for fmt in ("json", "junit", "sarif", "github", "text")
+    )
     code, out, _ = _run([str(CAPTURES / "fleet.jsonl")], outputs=outputs)
     assert code == EXIT_FINDINGS and out.endswith("s\n")
     assert json.loads((tmp_path / "report.json").read_text())["summary"]["payloads"] == 6
@@ -189,7 +193,11 @@ def test_unwritable_report_path_exits_three(tmp_path: Path) -> None:
     """A report file that cannot be created is a one-line error and exit code 3, before any checking."""
     result = _cli("--output", f"json={tmp_path}/no/such/dir/r.json", str(FIXTURES / "ims" / "image.json"))
     assert result.returncode == EXIT_TOOL_FAILURE
-    assert result.stdout == "" and result.stderr.count("\n") == 1 and "cannot write the json report" in result.stderr
+    assert (
+        result.stdout == ""
+        and result.stderr.count("\n") == 1
+        and "cannot write the json report" in result.stderr
+    )
 
 
 # Colour ------------------------------------------------------------------------------------------
@@ -295,7 +303,9 @@ def test_a_closed_pipe_ends_quietly() -> None:
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
 
 
-def test_an_internal_error_on_one_input_loses_no_other(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_internal_error_on_one_input_loses_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A bug hit by one input is a one-line error and exit 3; the other inputs are checked and reported."""
     from glance_validate import inputs
 

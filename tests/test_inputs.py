@@ -97,12 +97,18 @@ def test_include_replaces_the_default_suffixes(tmp_path: Path) -> None:
         "resp/a.txt",
         "resp/b.txt",
     ]
-    assert _labels(discover([str(tmp_path)], include=["resp/*.txt"]), tmp_path) == ["resp/a.txt", "resp/b.txt"]
+    assert _labels(discover([str(tmp_path)], include=["resp/*.txt"]), tmp_path) == [
+        "resp/a.txt",
+        "resp/b.txt",
+    ]
 
 
 def test_exclude_skips_files_and_prunes_directories(tmp_path: Path) -> None:
     """--exclude GLOB drops matching files and does not enter matching directories."""
-    _tree(tmp_path, ["keep.json", "page.expected.json", "node_modules/pkg/package.json", "deep/node_modules/x.json"])
+    _tree(
+        tmp_path,
+        ["keep.json", "page.expected.json", "node_modules/pkg/package.json", "deep/node_modules/x.json"],
+    )
     found = discover([str(tmp_path)], exclude=["*.expected.json", "node_modules"])
     assert _labels(found, tmp_path) == ["keep.json"]
 
@@ -123,7 +129,7 @@ def test_each_file_is_read_once(tmp_path: Path) -> None:
 
 
 def test_symlink_loops_are_survived(tmp_path: Path) -> None:
-    """A symbolic link back to an ancestor directory is entered once; a self-referencing link is unreadable."""
+    """A link back to an ancestor directory is entered once; a self-referencing link is unreadable."""
     _tree(tmp_path, ["data/a.json"])
     (tmp_path / "data" / "loop").symlink_to(tmp_path)
     (tmp_path / "data" / "self.json").symlink_to(tmp_path / "data" / "self.json")
@@ -141,7 +147,9 @@ def test_special_files_under_directories_are_reported_not_read(tmp_path: Path) -
     assert found[1].problem is not None and "FIFO" in found[1].problem
 
 
-def test_an_unlistable_directory_is_an_unreadable_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unlistable_directory_is_an_unreadable_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A directory that cannot be listed becomes an input carrying the reason, so it is reported."""
     _tree(tmp_path, ["a.json", "locked/b.json"])
     real_scandir = os.scandir
@@ -170,7 +178,9 @@ def test_missing_file_is_an_unreadable_finding(validator: Validator, tmp_path: P
 def test_json_file_content_decides_when_the_suffix_does_not(validator: Validator, tmp_path: Path) -> None:
     """A .txt file holding a curl -i capture or a HAR is read as such."""
     http = tmp_path / "a.txt"
-    http.write_bytes(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + json.dumps(_image()).encode())
+    http.write_bytes(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + json.dumps(_image()).encode()
+    )
     har = tmp_path / "b.txt"
     har.write_text(json.dumps({"log": {"entries": []}}))
     assert [c.result.kind for _, c in _checked(validator, Input("a", str(http)))] == ["image"]
@@ -181,8 +191,10 @@ def test_json_file_content_decides_when_the_suffix_does_not(validator: Validator
 
 
 def test_jsonl_checks_each_line_with_the_file_line_numbers(validator: Validator) -> None:
-    """Each non-blank line is a payload; findings carry the file's line numbers; a bad line does not stop the rest."""
-    checked = [c for _, c in _checked(validator, Input("fleet.jsonl", str(CAPTURES / "fleet.jsonl"), "jsonl"))]
+    """Each non-blank line is a payload with the file's line numbers; a bad line does not stop the rest."""
+    checked = [
+        c for _, c in _checked(validator, Input("fleet.jsonl", str(CAPTURES / "fleet.jsonl"), "jsonl"))
+    ]
     assert [c.origin.line for c in checked] == [1, 2, 3, 5, 6, 7]
     assert [c.result.codes() for c in checked] == [[], [], ["P001"], [], ["K001"], []]
     bad_line = checked[2].result.findings[0]
@@ -259,7 +271,14 @@ def test_har_extracts_every_image_api_response_with_labels(validator: Validator)
     checked = [c for _, c in _checked(validator, Input(str(har), str(har), "har"))]
     assert [c.origin.entry for c in checked] == [1, 2, 3, 5, 6, 8]  # POST, /file and 304 are not payloads
     assert checked[0].origin.label == f"{har}#entry-1 (GET /v2/images?limit=2)"
-    assert [c.result.kind for c in checked] == ["image-list", "image-list", "image", "error-body", "schema", "error-body"]
+    assert [c.result.kind for c in checked] == [
+        "image-list",
+        "image-list",
+        "image",
+        "error-body",
+        "schema",
+        "error-body",
+    ]
     assert [c.result.codes() for c in checked] == [[], ["K002"], [], ["S006"], ["L001"], ["S006"]]
     assert all(c.origin.body_relative for c in checked)
 
@@ -267,7 +286,9 @@ def test_har_extracts_every_image_api_response_with_labels(validator: Validator)
 def test_har_base64_bodies_are_decoded(validator: Validator) -> None:
     """A body stored base64-encoded (and gzip-compressed) is decoded before it is checked."""
     body = json.dumps(_image(visibility="everyone")).encode()
-    entry = _har_entry("/v2/images/" + UUID, 200, base64.b64encode(gzip.compress(body)).decode(), encoding="base64")
+    entry = _har_entry(
+        "/v2/images/" + UUID, 200, base64.b64encode(gzip.compress(body)).decode(), encoding="base64"
+    )
     entry["response"]["headers"] = [{"name": "Content-Encoding", "value": "gzip"}]
     [payload] = read_har(Origin("c.har", "c.har"), json.dumps(_har([entry])).encode())
     assert payload.data == body
@@ -279,9 +300,15 @@ def test_har_error_status_is_checked_as_an_error_body(validator: Validator) -> N
     har = CAPTURES / "ims-session.har"
     checked = {c.origin.entry: c for _, c in _checked(validator, Input("s.har", str(har), "har"))}
     not_found = checked[5].result.findings[0]
-    assert not_found.severity == "warning" and not_found.message.startswith("HTTP 404: payload is an API error")
+    assert not_found.severity == "warning" and not_found.message.startswith(
+        "HTTP 404: payload is an API error"
+    )
     unavailable = checked[8].result.findings[0]
-    assert unavailable.code == "S006" and "HTTP 503" in unavailable.message and "text/html" in unavailable.message
+    assert (
+        unavailable.code == "S006"
+        and "HTTP 503" in unavailable.message
+        and "text/html" in unavailable.message
+    )
     image_as_error = _har_entry("/v2/images", 500, json.dumps({"images": []}))
     [payload] = read_har(Origin("c.har"), json.dumps(_har([image_as_error])).encode())
     result = check_payload(validator, payload).result
@@ -324,7 +351,11 @@ def test_har_never_outputs_request_headers_or_credentials(tmp_path: Path) -> Non
     result = subprocess.run(
         [sys.executable, "-m", "glance_validate", *args], capture_output=True, text=True, check=False
     )
-    texts = [result.stdout, result.stderr, *[(tmp_path / fmt).read_text() for fmt in ("json", "junit", "sarif", "github", "text")]]
+    texts = [
+        result.stdout,
+        result.stderr,
+        *[(tmp_path / fmt).read_text() for fmt in ("json", "junit", "sarif", "github", "text")],
+    ]
     for text in texts:
         assert "entry-8" in text or text == result.stderr
         for secret in PLANTED:
@@ -333,7 +364,10 @@ def test_har_never_outputs_request_headers_or_credentials(tmp_path: Path) -> Non
 
 def test_query_credentials_are_masked_and_other_urls_ignored() -> None:
     """Only image API paths are targets; hosts are dropped and credential-like query values masked."""
-    assert image_api_target("https://u:p@h.example.com/image/v2/images?limit=2&token=abc") == "/image/v2/images?limit=2&token=***"
+    assert (
+        image_api_target("https://u:p@h.example.com/image/v2/images?limit=2&token=abc")
+        == "/image/v2/images?limit=2&token=***"
+    )
     assert image_api_target("https://h/v2/images/" + UUID) == "/v2/images/" + UUID
     assert image_api_target("https://h/v2/schemas/image") == "/v2/schemas/image"
     for other in ("https://h/v2/images/x/file", "https://h/v2/images/x/members", "https://h/v3/auth/tokens"):
