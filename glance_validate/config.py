@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -78,7 +79,9 @@ class Policy:
             )
         if self.profile not in profiles():
             known = ", ".join(profiles())
-            raise ConfigurationError(f"{self.origin}: unknown profile {self.profile!r} (known profiles: {known})")
+            raise ConfigurationError(
+                f"{self.origin}: unknown profile {self.profile!r} (known profiles: {known})"
+            )
         if not isinstance(self.strict, bool):
             raise ConfigurationError(f"{self.origin}: strict is {self.strict!r}; expected true or false")
         object.__setattr__(self, "enabled", _enabled_codes(select, ignore, self.origin))
@@ -262,7 +265,9 @@ def settings_from_mapping(table: Mapping[str, Any], origin: str) -> Settings:
 
 
 def _rule_list(value: object, origin: str, key: str) -> tuple[str, ...]:
-    if isinstance(value, str) or (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)):
+    if isinstance(value, str) or (
+        isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+    ):
         return _tokens(value)
     raise ConfigurationError(f"{origin}: {key} is {value!r}; expected a list of rule codes or families")
 
@@ -274,9 +279,9 @@ def _text(value: object, origin: str, key: str) -> str | None:
 
 
 def _table(path: Path) -> dict[str, Any] | None:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:  # Python 3.10
         import tomli as tomllib
 
     try:

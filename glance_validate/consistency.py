@@ -23,7 +23,7 @@ from glance_validate.deviations import json_type
 from glance_validate.dialect import Dialect
 from glance_validate.extensions import ExtensionProfile, ims_profile
 from glance_validate.extensions import check_image as check_extensions
-from glance_validate.findings import Finding, PageIds, join_pointer, pointer
+from glance_validate.findings import Finding, PageIds, join_pointer
 from glance_validate.rules import describe, show
 
 IMAGES_PATH = "/v2/images"
@@ -32,9 +32,7 @@ LIST_SCHEMA_LINK = "/v2/schemas/images"
 
 _MD5 = re.compile(r"[0-9a-f]{32}")
 _HEX = re.compile(r"[0-9a-f]*")
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
-)
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _UNSET: Any = object()
 
 
@@ -47,6 +45,10 @@ class Facts:
     additional: Any  # the image schema's additionalProperties, or _UNSET
     drift_possible: bool  # the schema lets a non-string custom property value through
     extensions: ExtensionProfile
+
+    def quick_check(self) -> Any:
+        """The compiled quick check for these rules (a jsonschema-rs validator of image lists)."""
+        return _quick_check()
 
 
 def facts_for(dialect: Dialect) -> Facts:
@@ -75,6 +77,104 @@ def _strings_only(schema: Any) -> bool:
     return isinstance(types, list) and set(types) <= {"string", "null"}
 
 
+# The quick check --------------------------------------------------------------------------
+# A Draft 4 schema that holds when none of the rules it stands for would report anything.
+# jsonschema-rs evaluates it for a whole page in one call (with the images schema itself, in one
+# pass, on the fast engine); only pages it rejects run every rule in Python. On the pages it
+# accepts, only what it cannot express runs: links against the id, timestamp order, direct_url
+# against locations, custom types. It may reject more than the rules do (then the rules simply
+# run), never less: tests/test_consistency.py holds it to that.
+
+_TIMESTAMP = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+def quick_check_schema(profile: ExtensionProfile) -> dict[str, Any]:
+    """The quick check for image lists, as a Draft 4 schema (formats asserted)."""
+    timestamp = {"pattern": _TIMESTAMP, "format": "date-time"}
+    properties: dict[str, Any] = {
+        "schema": {"enum": [IMAGE_SCHEMA_LINK]},
+        "checksum": {"pattern": "^[0-9a-f]{32}$"},
+        "created_at": timestamp,
+        "updated_at": timestamp,
+        "tags": {"uniqueItems": True},
+    }
+    always_checked = []
+    for name, spec in profile.properties.items():
+        properties[name] = _extension_condition(spec)
+        if spec.json:
+            always_checked.append({"not": {"required": [name]}})
+    sha512 = {"required": ["os_hash_algo"], "properties": {"os_hash_algo": {"enum": ["sha512"]}}}
+    conditions = [
+        _when("active", {"required": ["size"], "properties": {"size": {"not": {"type": "null"}}}}),
+        _when("queued", {"properties": {"checksum": {"type": "null"}, "os_hash_value": {"type": "null"}}}),
+        {
+            "anyOf": [
+                {
+                    "allOf": [sha512],
+                    "required": ["os_hash_value"],
+                    "properties": {"os_hash_value": {"type": "string", "pattern": "^[0-9a-f]{128}$"}},
+                },
+                {"properties": {"os_hash_algo": {"type": "null"}, "os_hash_value": {"type": "null"}}},
+            ]
+        },
+        *always_checked,
+        *({"not": {"required": [a, b]}} for a, b in profile.conflicts),
+    ]
+    image = {"properties": properties, "allOf": conditions}
+    return {"properties": {"images": {"items": image}}}
+
+
+def _when(status: str, then: dict[str, Any]) -> dict[str, Any]:
+    """status == value implies ``then`` (Draft 4 has no if/then: not-A or B)."""
+    condition = {"required": ["status"], "properties": {"status": {"enum": [status]}}}
+    return {"anyOf": [{"not": condition}, then]}
+
+
+def _extension_condition(spec: Any) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    if spec.enum:
+        parts.append({"enum": list(spec.enum)})
+    if spec.pattern_text:
+        parts.append({"pattern": spec.pattern_text})
+    if spec.max_length is not None:
+        parts.append({"maxLength": spec.max_length})
+    if spec.forbidden:
+        parts.append({"pattern": "^[^" + _class_chars(spec.forbidden) + "]*$"})
+    return {"allOf": parts} if parts else {}
+
+
+def _class_chars(chars: str) -> str:
+    names = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+    return "".join(names.get(c, "\\" + c if c in "\\]^-" else c) for c in chars)
+
+
+@cache
+def _quick_check() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft4Validator(quick_check_schema(ims_profile()), validate_formats=True)
+
+
+def combined_quick_check(resources: Mapping[str, dict[str, Any]], list_uri: str) -> Any:
+    """One jsonschema-rs validator for "the images schema and the quick check both hold".
+
+    The images schema is referenced by its URI (so its own references resolve as before);
+    formats are asserted, which may make it stricter than the images schema alone, never looser.
+    Returns None when it cannot be compiled (the two checks then run one after the other).
+    """
+    import jsonschema_rs
+
+    combined = {"allOf": [{"$ref": list_uri}, quick_check_schema(ims_profile())]}
+    try:
+        registry = jsonschema_rs.Registry(list(resources.items()), draft=jsonschema_rs.Draft4)
+        return jsonschema_rs.Draft4Validator(combined, validate_formats=True, registry=registry)
+    except Exception:  # an images schema jsonschema-rs cannot combine: run the checks separately
+        return None
+
+
 # Image rules ------------------------------------------------------------------------------
 
 ImageRule = Callable[[dict[str, Any], str, Facts], Iterator[Finding]]
@@ -97,7 +197,9 @@ def _schema_link(image: dict[str, Any], where: str, facts: Facts) -> Iterator[Fi
     value = image.get("schema")
     if isinstance(value, str) and value != IMAGE_SCHEMA_LINK:
         yield finding(
-            "C003", join_pointer(where, "schema"), f"schema is {show(value)}; expected {show(IMAGE_SCHEMA_LINK)}"
+            "C003",
+            join_pointer(where, "schema"),
+            f"schema is {show(value)}; expected {show(IMAGE_SCHEMA_LINK)}",
         )
 
 
@@ -350,30 +452,39 @@ def check_image(image: dict[str, Any], where: str, facts: Facts) -> list[Finding
 def _check_rest(image: dict[str, Any], where: str, facts: Facts) -> list[Finding]:
     """The rules the quick check cannot decide, for an image it found clean.
 
-    Each is a cheap test of the image's own values; the rule runs only when the test fails.
+    Each gets a cheap test of the image's own values first; the rule runs only when it fails.
+    This runs for every image of every clean page, so it is written for speed.
     """
     found: list[Finding] = []
     get = image.get
     image_id = get("id")
-    if isinstance(image_id, str):
+    if image_id.__class__ is str:
         own = IMAGES_PATH + "/" + image_id
         self_link, file_link = get("self"), get("file")
-        if (self_link is not None and self_link != own) or (file_link is not None and file_link != own + "/file"):
+        if (self_link is not None and self_link != own) or (
+            file_link is not None and file_link != own + "/file"
+        ):
             found.extend(_links(image, where, facts))
-    if get("direct_url") is not None:
-        found.extend(_locations(image, where, facts))
+    direct = get("direct_url")
+    if direct is not None:
+        locations = get("locations")
+        first = locations[0] if locations.__class__ is list and locations else None
+        if first.__class__ is not dict or first.get("url") != direct:
+            found.extend(_locations(image, where, facts))
     created, updated = get("created_at"), get("updated_at")
-    if isinstance(created, str) and isinstance(updated, str) and not _in_order(created, updated):
-        found.extend(_timestamps(image, where, facts))
+    if created.__class__ is str and updated.__class__ is str:
+        same_layout = (
+            len(created) == len(updated) and created[-1] == updated[-1] == "Z" and created[10] == updated[10]
+        )
+        if (created > updated) if same_layout else not _in_order(created, updated):
+            found.extend(_timestamps(image, where, facts))
     if facts.drift_possible:
         found.extend(custom_types(image, where, facts))
     return found
 
 
 def _in_order(created: str, updated: str) -> bool:
-    """updated >= created, comparing the text when both are UTC in the same layout."""
-    if len(created) == len(updated) and created[-1] == updated[-1] == "Z" and created[10] == updated[10]:
-        return created <= updated
+    """updated >= created, for two valid RFC 3339 date-times in any layout."""
     first, last = rfc3339_problem(created), rfc3339_problem(updated)
     return not (isinstance(first, datetime) and isinstance(last, datetime)) or first <= last
 
@@ -381,43 +492,57 @@ def _in_order(created: str, updated: str) -> bool:
 # List rules -------------------------------------------------------------------------------
 
 
-def check_list(value: dict[str, Any], facts: Facts) -> tuple[list[Finding], PageIds]:
+def check_list(
+    value: dict[str, Any], facts: Facts, *, quick_clean: bool | None = None
+) -> tuple[list[Finding], PageIds]:
     """C and X findings for an image list, and the page's image ids for run-level checks.
 
-    The quick check (a compiled schema of the rules' conditions) runs once per page; on a page
-    it finds clean only the rules it cannot decide run in Python, on a page it does not every
-    rule does, so the findings are the same either way.
+    The quick check runs once per page (``quick_clean`` when the caller already knows its
+    answer); on a page it finds clean only the rules it cannot decide run in Python, on a page it
+    does not every rule does, so the findings are the same either way.
     """
     found = list(_envelope(value))
     images = value.get("images")
-    ids: list[tuple[str, str]] = []
     if not isinstance(images, list):
         return found, PageIds(listing=_listing(value), ids=())
-    check = _check_rest if facts.quick_check().is_valid(value) else check_image
-    first_index: dict[str, int] = {}
+    if quick_clean is None:
+        quick_clean = bool(facts.quick_check().is_valid(value))
+    check = _check_rest if quick_clean else check_image
+    ids: list[str | None] = []
     for index, image in enumerate(images):
-        if not isinstance(image, dict):
+        if image.__class__ is not dict:
+            ids.append(None)
             continue
-        where = f"/images/{index}"
-        found.extend(check(image, where, facts))
+        found.extend(check(image, f"/images/{index}", facts))
         image_id = image.get("id")
-        if not isinstance(image_id, str):
+        ids.append(image_id if image_id.__class__ is str else None)
+    found.extend(_duplicates(ids))
+    return found, PageIds(listing=_listing(value), ids=tuple(ids))
+
+
+def _duplicates(ids: list[str | None]) -> list[Finding]:
+    """C008 for each id that appears again on the page (a set comparison when there is none)."""
+    present = [i for i in ids if i is not None]
+    if len(set(present)) == len(present):
+        return []
+    found = []
+    first_index: dict[str, int] = {}
+    for index, image_id in enumerate(ids):
+        if image_id is None:
             continue
-        ids.append((where + "/id", image_id))
         if image_id in first_index:
-            found.append(
-                finding(
-                    "C008",
-                    where + "/id",
-                    f"image id {show(image_id)} appears again on this page (first at /images/"
-                    f"{first_index[image_id]})",
-                )
-            )
+            found.append(_duplicate(image_id, index, first_index[image_id]))
         else:
             first_index[image_id] = index
-    if facts.extensions_on:
-        pass
-    return found, PageIds(listing=_listing(value), ids=tuple(ids))
+    return found
+
+
+def _duplicate(image_id: str, index: int, first: int) -> Finding:
+    return finding(
+        "C008",
+        f"/images/{index}/id",
+        f"image id {show(image_id)} appears again on this page (first at /images/{first})",
+    )
 
 
 def check_single_image(image: dict[str, Any], facts: Facts) -> list[Finding]:
@@ -437,12 +562,32 @@ def _envelope(value: dict[str, Any]) -> Iterator[Finding]:
     if isinstance(schema, str) and schema != LIST_SCHEMA_LINK:
         yield finding("C004", "/schema", f"schema is {show(schema)}; expected {show(LIST_SCHEMA_LINK)}")
     first, following = value.get("first"), value.get("next")
+    if _links_as_glance_writes_them(first, following, value.get("images")):
+        return
     if isinstance(first, str):
         yield from _first_link(first)
     if isinstance(following, str):
         yield from _next_marker(following, value.get("images"))
         if isinstance(first, str):
             yield from _next_query(following, first)
+
+
+def _links_as_glance_writes_them(first: Any, following: Any, images: Any) -> bool:
+    """True when first and next are exactly what Glance builds (no need to parse them).
+
+    first is /v2/images with the request's query and no marker; next is first's link with
+    "marker=<last id>" appended.
+    """
+    if first != IMAGES_PATH and not (isinstance(first, str) and first.startswith(IMAGES_PATH + "?")):
+        return first is None and following is None
+    if "marker=" in first or "#" in first:
+        return False
+    if following is None:
+        return True
+    last = images[-1] if isinstance(images, list) and images else None
+    last_id = last.get("id") if isinstance(last, dict) else None
+    joiner = "&" if "?" in first else "?"
+    return isinstance(last_id, str) and following == f"{first}{joiner}marker={last_id}"
 
 
 def _first_link(first: str) -> Iterator[Finding]:
@@ -517,25 +662,27 @@ def cross_page_duplicates(pages: Sequence[tuple[str, PageIds | None]]) -> dict[i
     ``pages`` are (source label, page ids) in run order; pages of one listing are those with the
     same first link (pages without one form one group).
     """
-    seen: dict[str | None, dict[str, tuple[str, str]]] = {}
+    seen: dict[str | None, dict[str, tuple[str, int]]] = {}
     out: dict[int, list[Finding]] = {}
-    for index, (source, page) in enumerate(pages):
+    for number, (source, page) in enumerate(pages):
         if page is None:
             continue
         earlier = seen.setdefault(page.listing, {})
-        new: dict[str, tuple[str, str]] = {}
-        for at, image_id in page.ids:
+        new: dict[str, tuple[str, int]] = {}
+        for index, image_id in enumerate(page.ids):
+            if image_id is None:
+                continue
             if image_id in earlier:
-                where_source, where_at = earlier[image_id]
-                out.setdefault(index, []).append(
+                where_source, where_index = earlier[image_id]
+                out.setdefault(number, []).append(
                     finding(
                         "C009",
-                        at,
+                        f"/images/{index}/id",
                         f"image id {show(image_id)} is also on an earlier page of this listing "
-                        f"({where_source} at {where_at})",
+                        f"({where_source} at /images/{where_index})",
                     )
                 )
             else:
-                new.setdefault(image_id, (source, at))
+                new.setdefault(image_id, (source, index))
         earlier.update(new)
     return out

@@ -44,8 +44,9 @@ class Deviation:
         if len(pattern) != len(relative) or not all(map(_token_matches, pattern, relative)):
             return False
         if "type" in self.seen:
-            return json_type(value) == self.seen["type"]
-        return any(_same_json(value, v) for v in self.seen.get("values", ()))
+            return bool(json_type(value) == self.seen["type"])
+        values: list[Any] = self.seen.get("values", [])
+        return any(_same_json(value, v) for v in values)
 
     def describe_seen(self) -> str:
         if "type" in self.seen:
@@ -84,7 +85,9 @@ def apply(found: Iterable[Finding], payload: Any, kind: Kind, severity: Severity
     """The findings with each one that matches a known deviation rewritten under its code."""
     replaceable = _replaceable()
     return [
-        _rewrite(f, payload, kind, severity) if f.code in replaceable and kind in ("image", "image-list") else f
+        _rewrite(f, payload, kind, severity)
+        if f.code in replaceable and kind in ("image", "image-list")
+        else f
         for f in found
     ]
 

@@ -9,13 +9,13 @@ a value of another type is a custom-property type finding, not an extension one.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from glance_validate import ecma_regex
 from glance_validate.catalog import finding
 from glance_validate.findings import Finding, join_pointer
 
@@ -28,7 +28,7 @@ class PropertySpec:
 
     name: str
     enum: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
+    pattern_text: str = ""  # a JSON Schema (ECMA-262) pattern
     max_length: int | None = None
     forbidden: str = ""
     json: bool = False
@@ -58,11 +58,10 @@ def _profile(data: dict[str, Any]) -> ExtensionProfile:
 
 
 def _spec(name: str, info: dict[str, Any]) -> PropertySpec:
-    pattern = info.get("pattern")
     return PropertySpec(
         name=name,
         enum=tuple(info.get("enum", ())),
-        pattern=re.compile(pattern) if pattern else None,
+        pattern_text=info.get("pattern", ""),
         max_length=info.get("maxLength"),
         forbidden=info.get("forbidden", ""),
         json=bool(info.get("json", False)),
@@ -108,7 +107,7 @@ def _check_value(spec: PropertySpec, value: str, where: str, vendor: str) -> Ite
 
 
 def _format_problem(spec: PropertySpec, value: str) -> str:
-    if spec.pattern is not None and not spec.pattern.search(value):
+    if spec.pattern_text and not ecma_regex.search(spec.pattern_text, value):
         return f"is {_short(value)}"
     if spec.max_length is not None and len(value) > spec.max_length:
         return f"has {len(value)} characters"

@@ -49,7 +49,7 @@ class PageIds:
     """The image ids of one list page, for the checks that span the pages of a run."""
 
     listing: str | None  # the page's first link, normalised: pages of one listing share it
-    ids: tuple[tuple[str, str], ...]  # (JSON Pointer of the id, the id), in page order
+    ids: tuple[str | None, ...]  # the id of images[i] (None when it has no string id)
 
 
 @dataclass(frozen=True)

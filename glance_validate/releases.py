@@ -49,7 +49,11 @@ class Release:
     @property
     def label(self) -> str:
         """How a person reads it: "Rocky 17.0.0", "current (master)"."""
-        return f"{self.name} ({self.versions[0]})" if self.name == "current" else f"{self.name} {self.versions[0]}"
+        return (
+            f"{self.name} ({self.versions[0]})"
+            if self.name == "current"
+            else f"{self.name} {self.versions[0]}"
+        )
 
 
 @cache

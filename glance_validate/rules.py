@@ -27,6 +27,8 @@ _KEYWORD_CODES = {
     "additionalProperties": "K007",
     "minimum": "K008",
     "maximum": "K008",
+    "exclusiveMinimum": "K008",
+    "exclusiveMaximum": "K008",
     "multipleOf": "K008",
     "minItems": "K009",
     "maxItems": "K009",
@@ -65,8 +67,30 @@ def _keyword_finding(violation: Violation, value: Any, where: str) -> Iterator[F
         yield from _additional_properties(violation, value, where)
     elif keyword == "dependencies" and isinstance(value, dict) and isinstance(expected, dict):
         yield from _dependencies(value, expected, where)
+    elif keyword in _BOUNDS and isinstance(violation.schema, dict):
+        yield finding(code, where, _bound_message(keyword, violation.schema, value))
     else:
         yield finding(code, where, _message(keyword, expected, value, violation.engine_message))
+
+
+# Draft 4 bounds: exclusiveMinimum/exclusiveMaximum are booleans that modify minimum/maximum.
+# One engine names the boolean keyword, the other the bound; both become one message here.
+_BOUNDS = {
+    "minimum": ("minimum", "exclusiveMinimum"),
+    "exclusiveMinimum": ("minimum", "exclusiveMinimum"),
+    "maximum": ("maximum", "exclusiveMaximum"),
+    "exclusiveMaximum": ("maximum", "exclusiveMaximum"),
+}
+
+
+def _bound_message(keyword: str, schema: dict[str, Any], value: Any) -> str:
+    bound, flag = _BOUNDS[keyword]
+    limit = schema.get(bound)
+    if schema.get(flag) is True:
+        relation = "greater" if bound == "minimum" else "less"
+        return f"{show(value)} is not {relation} than the exclusive {bound} {show(limit)}"
+    relation = "less than" if bound == "minimum" else "greater than"
+    return f"{show(value)} is {relation} the {bound} {show(limit)}"
 
 
 def _additional_properties(violation: Violation, value: dict[str, Any], where: str) -> Iterator[Finding]:

@@ -11,7 +11,7 @@ from typing import Any
 from glance_validate import consistency, deviations, jsontext, rules
 from glance_validate.catalog import finding
 from glance_validate.config import Policy, default_policy
-from glance_validate.dialect import IMAGE_URI, Dialect, compile_dialect, normalise
+from glance_validate.dialect import IMAGE_URI, LIST_URI, Dialect, compile_dialect, normalise
 from glance_validate.engine import Engine, EngineName, build_engine
 from glance_validate.errors import SchemaUnavailable
 from glance_validate.findings import Finding, Kind, PageIds, Result, sorted_findings
@@ -53,6 +53,12 @@ class Validator:
         self._image_engine = _engine(self.dialect.image_schema, self.dialect, engine)
         self._facts = consistency.facts_for(self.dialect)
         self._consistency = any(code[0] in "CX" for code in self.policy.enabled)
+        # One pass for "schema valid and consistency quick check clean", the common case.
+        self._both_clean = (
+            consistency.combined_quick_check(self.dialect.schemas, LIST_URI)
+            if engine == "fast" and self._consistency
+            else None
+        )
         self.schema_findings = tuple(self.policy.filter(self.dialect.findings))
 
     def validate(self, payload: object) -> Result:
@@ -107,6 +113,9 @@ class Validator:
 
     def _check_list(self, value: dict[str, Any]) -> tuple[list[Finding], PageIds | None]:
         structure = list(rules.list_structure(value, self.dialect))
+        if self._both_clean is not None and self._both_clean.is_valid(value):
+            checked, page = consistency.check_list(value, self._facts, quick_clean=True)
+            return structure + checked, page
         covered = {f.path for f in structure}
         keyword = [f for f in _schema_findings(self._list_engine, value) if f.path not in covered]
         if not self._consistency:
@@ -118,7 +127,7 @@ class Validator:
         keyword = list(_schema_findings(self._image_engine, value))
         if not self._consistency:
             return keyword
-        return keyword + consistency.check_image(value, "", self._facts)
+        return keyword + consistency.check_single_image(value, self._facts)
 
     def _apply_policy(self, found: list[Finding], value: Any, kind: Kind) -> list[Finding]:
         """Known deviations rewritten (unless strict), then only the enabled codes kept."""
