@@ -539,7 +539,7 @@ Judge = Callable[[dict[str, Any] | bool, Any], bool]
 def diff_dialects(a: Dialect, b: Dialect) -> list[Change]:
     """Every difference between two compiled schemas, sorted by property then aspect."""
     judge = _judge(a, b)
-    changes = list(_diff_object("", a.image_schema, b.image_schema, judge))
+    changes = list(_diff_object("", a.image_schema, b.image_schema, judge, image=True))
     changes.extend(_diff_facts(a, b))
     changes.extend(_diff_envelope(a.list_schema, b.list_schema, judge))
     order = {aspect: i for i, aspect in enumerate(("added", "removed", *_COMPARED, *_OBJECT_KEYWORDS))}
@@ -566,14 +566,17 @@ def _judge(a: Dialect, b: Dialect) -> Judge:
     return valid
 
 
-def _diff_object(prefix: str, a: dict[str, Any], b: dict[str, Any], judge: Judge) -> Iterator[Change]:
+def _diff_object(
+    prefix: str, a: dict[str, Any], b: dict[str, Any], judge: Judge, *, image: bool = False
+) -> Iterator[Change]:
+    """Properties added, removed or changed, then the object's own keywords (``image``: top level)."""
     props_a, props_b = _properties(a), _properties(b)
     for name in [*props_a, *(n for n in props_b if n not in props_a)]:
         path = f"{prefix}{name}"
         if name not in props_a:
-            yield _added(path, _fallback(a), props_b[name], judge)
+            yield _added(path, _fallback(a), props_b[name], judge, image)
         elif name not in props_b:
-            yield _removed(path, props_a[name], _fallback(b), judge)
+            yield _removed(path, props_a[name], _fallback(b), judge, image)
         else:
             yield from _diff_schema(path, props_a[name], props_b[name], judge)
     extra_a, extra_b = _fallback(a), _fallback(b)
@@ -628,16 +631,20 @@ def _or_none(value: Any) -> Any:
     return None if value is MISSING else value
 
 
-def _added(path: str, fallback: dict[str, Any] | bool, schema: dict[str, Any], judge: Judge) -> Change:
-    detail = f"added in B: {_summary(schema)}"
+def _added(
+    path: str, fallback: dict[str, Any] | bool, schema: dict[str, Any], judge: Judge, image: bool
+) -> Change:
+    detail = f"added in B: {_summary(schema, image)}"
     effect = _effect(fallback, schema, _witnesses(fallback, schema), judge)
     if not (effect.valid_in_a_only or effect.valid_in_b_only):
         effect = Effect(note=f"none found: A accepts {path} as {_what_fallback(fallback)} as well")
     return Change(path, "added", MISSING, schema, detail, effect)
 
 
-def _removed(path: str, schema: dict[str, Any], fallback: dict[str, Any] | bool, judge: Judge) -> Change:
-    detail = f"removed in B (A: {_summary(schema)})"
+def _removed(
+    path: str, schema: dict[str, Any], fallback: dict[str, Any] | bool, judge: Judge, image: bool
+) -> Change:
+    detail = f"removed in B (A: {_summary(schema, image)})"
     effect = _effect(schema, fallback, _witnesses(schema, fallback), judge)
     if not (effect.valid_in_a_only or effect.valid_in_b_only):
         effect = Effect(note=f"none found: B accepts {path} as {_what_fallback(fallback)} as well")
@@ -653,7 +660,8 @@ def _what_fallback(fallback: dict[str, Any] | bool) -> str:
     return f"an additional property ({'|'.join(_types(fallback)) or 'any type'})"
 
 
-def _summary(schema: dict[str, Any]) -> str:
+def _summary(schema: dict[str, Any], image: bool = False) -> str:
+    """Type, enum, constraints, and for image properties base/custom and read-only."""
     parts = ["|".join(_types(schema)) or "any type"]
     enum = schema.get("enum")
     if isinstance(enum, list):
@@ -661,8 +669,8 @@ def _summary(schema: dict[str, Any]) -> str:
     parts.extend(f"{k} {_plain(schema[k])}" for k in CONSTRAINT_KEYWORDS if k in schema)
     if isinstance(schema.get("properties"), dict):
         parts.append("properties " + ", ".join(schema["properties"]))
-    if schema.get("is_base") is False:
-        parts.append("custom")
+    if image:
+        parts.append("custom" if schema.get("is_base") is False else "base")
     if schema.get("readOnly") is True or "(READ-ONLY)" in str(schema.get("description", "")).upper():
         parts.append("read-only")
     return "; ".join(parts)
