@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from hypothesis_profiles import register_and_load
 
 ROOT = Path(__file__).resolve().parent.parent
