@@ -9,7 +9,6 @@ calls the library and writes what it returns; the HTTP stack is imported only wh
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -292,6 +291,8 @@ def lint(**params: Any) -> None:
 
 def _write_lint_text(results: Sequence[LintedDocument], shown: Sequence[str], *, quiet: bool) -> None:
     for result in results:
+        for note in result.notes:
+            sys.stderr.write(f"glance-validate: warning: {note}\n")
         if result.problem is not None:
             sys.stderr.write(f"glance-validate: {result.problem}\n")
         for f in result.findings:
@@ -301,14 +302,20 @@ def _write_lint_text(results: Sequence[LintedDocument], shown: Sequence[str], *,
         sys.stdout.write(_lint_summary(results) + "\n")
 
 
-def _lint_summary(results: Sequence[LintedDocument]) -> str:
+def _lint_counts(results: Sequence[LintedDocument]) -> dict[str, Any]:
     counts = {"error": 0, "warning": 0, "info": 0}
     for result in results:
         for f in result.findings:
             counts[f.severity] += 1
-    parts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n) or "no findings"
     unreadable = sum(1 for r in results if r.problem is not None)
-    failed = f", {unreadable} could not be read" if unreadable else ""
+    return {"documents": len(results), "findings": counts, "unreadable": unreadable}
+
+
+def _lint_summary(results: Sequence[LintedDocument]) -> str:
+    counts = _lint_counts(results)
+    found = counts["findings"].items()
+    parts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in found if n) or "no findings"
+    failed = f", {counts['unreadable']} could not be read" if counts["unreadable"] else ""
     return f"linted {len(results)} schema document{'s' if len(results) != 1 else ''}: {parts}{failed}"
 
 
@@ -323,7 +330,7 @@ def _lint_json(results: Sequence[LintedDocument], shown: Sequence[str]) -> dict[
             }
             for r in results
         ],
-        "summary": _lint_summary(results),
+        "summary": _lint_counts(results),
     }
 
 
@@ -400,6 +407,8 @@ def fetch_command(**params: Any) -> None:
 
 
 def _write_document(document: dict[str, Any], output: str) -> None:
+    import json
+
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output == "-":
         sys.stdout.write(text)
@@ -447,5 +456,7 @@ def _finding_text(f: Finding, source: str | None = None) -> str:
 
 
 def _write_json(value: object, out: TextIO) -> None:
+    import json
+
     json.dump(value, out, indent=2, ensure_ascii=False)
     out.write("\n")

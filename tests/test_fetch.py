@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -462,3 +465,58 @@ def test_https_to_a_plain_http_server_explains_itself(server: SchemaServer) -> N
 def test_endpoint_url(endpoint: str, image: bool, expected: str) -> None:
     """An endpoint, with or without /v2 or a trailing slash, gives the schema URL."""
     assert endpoint_url(endpoint, image=image) == expected
+
+
+def _cli(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update({"XDG_CACHE_HOME": str(cache), "OS_AUTH_TOKEN": TOKEN})
+    result = subprocess.run(
+        [sys.executable, "-m", "glance_validate", *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert "Traceback" not in result.stderr and TOKEN not in result.stdout + result.stderr
+    return result
+
+
+def test_cli_tls_flags(tls_server: SchemaServer, certificate: tuple[Path, Path], tmp_path: Path) -> None:
+    """check over HTTPS: untrusted exits 3; --cacert and --insecure each make it pass."""
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "ims" / "image-list.json"
+    url = tls_server.url(SCHEMA_PATH)
+    untrusted = _cli("check", "--cache-ttl", "0", "--schema", url, str(fixture), cache=tmp_path)
+    assert untrusted.returncode == 3 and "not trusted" in untrusted.stderr
+    trusted = _cli(
+        "check",
+        "--cache-ttl",
+        "0",
+        "--cacert",
+        str(certificate[0]),
+        "--schema",
+        url,
+        str(fixture),
+        cache=tmp_path,
+    )
+    assert trusted.returncode == 0, trusted.stderr
+    insecure = _cli("check", "--cache-ttl", "0", "--insecure", "--schema", url, str(fixture), cache=tmp_path)
+    assert insecure.returncode == 0, insecure.stderr
+    assert len(tls_server.seen(SCHEMA_PATH)) == 2
+
+
+def test_library_validate_with_a_schema_url(
+    server: SchemaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate(payload, schema=URL) and load_schema(URL, remote=...) fetch through the cache."""
+    from glance_validate import validate
+    from glance_validate.remote import SchemaOptions
+    from glance_validate.sources import load_schema
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    open_route = schema_route(token=None)
+    server.route("/open/v2/schemas/images", open_route)
+    page = {"images": [{"id": "x", "min_ram": "512"}]}
+    result = validate(page, schema=server.url("/open/v2/schemas/images"))
+    assert [(f.code, f.path) for f in result.findings] == [
+        ("K003", "/images/0/id"),
+        ("K001", "/images/0/min_ram"),
+    ]
+    source = load_schema(server.url(SCHEMA_PATH), remote=SchemaOptions(token=TOKEN, cache_dir=tmp_path / "c"))
+    assert source.name == server.url(SCHEMA_PATH) and source.notes == ()
+    assert list((tmp_path / "c").iterdir())

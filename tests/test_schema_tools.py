@@ -299,6 +299,11 @@ def test_lint_command_json_and_min_severity(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     codes = {f["code"] for f in data["documents"][0]["findings"]}
     assert codes == {"L001", "L008"}
+    assert data["summary"] == {
+        "documents": 1,
+        "findings": {"error": 0, "warning": 4, "info": 1},
+        "unreadable": 0,
+    }
 
 
 def test_lint_command_reads_stdin_and_urls(server: SchemaServer, tmp_path: Path) -> None:
