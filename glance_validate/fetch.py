@@ -143,6 +143,11 @@ class _Target:
     def origin(self) -> tuple[str, str, int]:
         return (self.scheme, self.host.lower(), self.port)
 
+    @property
+    def origin_label(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
 
 def safe_url(url: str) -> str:
     """``url`` without any ``user:password@`` part, for messages and cache records."""
@@ -223,12 +228,12 @@ def _redacted(exc: FetchError, token: str | None) -> FetchError:
 def _fetch(url: str, settings: FetchSettings, etag: str | None, last_modified: str | None) -> Fetched:
     first = target = _target(url)
     send_token = settings.token is not None
-    context = _tls_context(settings) if first.scheme == "https" else None
+    context: ssl.SSLContext | None = None
     for _ in range(MAX_REDIRECTS + 1):
-        headers = _headers(target, settings.token if send_token else None, etag, last_modified)
+        headers = _headers(settings.token if send_token else None, etag, last_modified)
         if target.scheme == "https" and context is None:
             context = _tls_context(settings)
-        raw = _with_retries(target, headers, settings, context)
+        raw = _with_retries(target, headers, settings, context if target.scheme == "https" else None)
         if raw.status not in _REDIRECTS:
             return _interpret(raw, target, first, settings, send_token)
         location = raw.headers.get("location")
@@ -239,9 +244,7 @@ def _fetch(url: str, settings: FetchSettings, etag: str | None, last_modified: s
     raise FetchError(f"{first.label}: more than {MAX_REDIRECTS} redirects", url=first.label)
 
 
-def _headers(
-    target: _Target, token: str | None, etag: str | None, last_modified: str | None
-) -> dict[str, str]:
+def _headers(token: str | None, etag: str | None, last_modified: str | None) -> dict[str, str]:
     headers = {
         "Accept": "application/json",
         "Accept-Encoding": "gzip, deflate",
@@ -582,7 +585,7 @@ def _unauthorised(target: _Target, first: _Target, settings: FetchSettings, sent
         return "no token was sent"
     if not sent:
         return (
-            f"the request was redirected from {first.host} to {target.host}, "
+            f"the request was redirected from {first.origin_label} to {target.origin_label}, "
             "and the token is never sent to another host"
         )
     return "the token was refused (expired, revoked or for another cloud)"

@@ -117,7 +117,7 @@ def test_token_is_not_sent_to_another_host_after_a_redirect(server: SchemaServer
         server.route("/moved", Reply(302, b"", {"Location": other.url(SCHEMA_PATH, host="localhost")}))
         error = _fails(server.url("/moved"), kind=HTTPStatusError)
         assert [r.headers.get("x-auth-token") for r in other.requests] == [None]
-    assert "redirected from 127.0.0.1 to localhost" in str(error)
+    assert f"redirected from http://127.0.0.1:{server.port} to http://localhost:{other.port}" in str(error)
     assert "never sent to another host" in str(error)
 
 
@@ -430,6 +430,15 @@ def test_insecure_skips_verification(tls_server: SchemaServer) -> None:
     """--insecure accepts the self-signed certificate."""
     settings = FetchSettings(token=TOKEN, insecure=True)
     assert fetch(tls_server.url(SCHEMA_PATH), settings).document is not None
+
+
+def test_redirect_from_https_to_http_drops_the_token(tls_server: SchemaServer, server: SchemaServer) -> None:
+    """A downgrade to plain HTTP is another origin: followed without TLS, and without the token."""
+    tls_server.route("/down", Reply(302, b"", {"Location": server.url(SCHEMA_PATH)}))
+    settings = FetchSettings(token=TOKEN, insecure=True, retries=0)
+    error = _fails(tls_server.url("/down"), settings, HTTPStatusError)
+    assert "401" in str(error) and "never sent to another host" in str(error)
+    assert [r.headers.get("x-auth-token") for r in server.seen(SCHEMA_PATH)] == [None]
 
 
 def test_missing_cacert_file_is_reported(tmp_path: Path) -> None:
