@@ -18,6 +18,8 @@ import click
 
 from glance_validate import __version__
 from glance_validate.cli_fuzz import fuzz
+from glance_validate.cli_rules import COMMANDS as RULE_COMMANDS
+from glance_validate.cli_rules import RULE_OPTIONS, take_rule_options
 from glance_validate.cli_schema import REMOTE_OPTIONS, schema, take_schema_options
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
@@ -166,7 +168,7 @@ def options(*groups: list[Callable[[F], F]]) -> Callable[[F], F]:
 
 
 @main.command()
-@options(SCHEMA_OPTIONS, INPUT_OPTIONS, OUTPUT_OPTIONS, RUN_OPTIONS)
+@options(SCHEMA_OPTIONS, INPUT_OPTIONS, OUTPUT_OPTIONS, RULE_OPTIONS, RUN_OPTIONS)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 def check(**params: Any) -> None:
     """Validate payloads: image lists, images, schemas and error bodies.
@@ -181,6 +183,7 @@ def check(**params: Any) -> None:
     if params["quiet"] and params["verbose"]:
         raise click.UsageError("--quiet and --verbose cannot be used together")
     params = take_schema_options(params, click.get_current_context())
+    params = take_rule_options(params)
     run_options = RunOptions(**params)
     sys.exit(_guarded(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose))
 
@@ -212,4 +215,6 @@ def _guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
 
 
 main.add_command(fuzz)
+for command in RULE_COMMANDS:
+    main.add_command(command)
 main.add_command(schema)

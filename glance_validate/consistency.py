@@ -656,33 +656,51 @@ def listing_key(first: str) -> str:
 # Run-level rules --------------------------------------------------------------------------
 
 
-def cross_page_duplicates(pages: Sequence[tuple[str, PageIds | None]]) -> dict[int, list[Finding]]:
-    """C009 findings by page index: ids already seen on an earlier page of the same listing.
+class ListingIds:
+    """Run-level state for C009: the image ids seen so far, by listing (the pages' first link).
 
-    ``pages`` are (source label, page ids) in run order; pages of one listing are those with the
-    same first link (pages without one form one group).
+    A page that starts with the same image as an earlier page of its listing is that page
+    fetched again (a second capture), not the next page: it is neither compared nor recorded.
     """
-    seen: dict[str | None, dict[str, tuple[str, int]]] = {}
-    out: dict[int, list[Finding]] = {}
-    for number, (source, page) in enumerate(pages):
+
+    def __init__(self) -> None:
+        self._seen: dict[str | None, dict[str, tuple[str, int]]] = {}
+        self._starts: dict[str | None, set[str]] = {}
+
+    def add(self, source: str, page: PageIds | None) -> list[Finding]:
+        """C009 findings for ``page`` (ids already on an earlier page of its listing); records it."""
         if page is None:
-            continue
-        earlier = seen.setdefault(page.listing, {})
+            return []
+        start = next((i for i in page.ids if i is not None), None)
+        starts = self._starts.setdefault(page.listing, set())
+        if start is None or start in starts:
+            return []
+        starts.add(start)
+        earlier = self._seen.setdefault(page.listing, {})
+        found: list[Finding] = []
         new: dict[str, tuple[str, int]] = {}
         for index, image_id in enumerate(page.ids):
             if image_id is None:
                 continue
             if image_id in earlier:
                 where_source, where_index = earlier[image_id]
-                out.setdefault(number, []).append(
-                    finding(
-                        "C009",
-                        f"/images/{index}/id",
-                        f"image id {show(image_id)} is also on an earlier page of this listing "
-                        f"({where_source} at /images/{where_index})",
-                    )
+                message = (
+                    f"image id {show(image_id)} is also on an earlier page of this listing "
+                    f"({where_source} at /images/{where_index})"
                 )
+                found.append(finding("C009", f"/images/{index}/id", message))
             else:
                 new.setdefault(image_id, (source, index))
         earlier.update(new)
+        return found
+
+
+def cross_page_duplicates(pages: Sequence[tuple[str, PageIds | None]]) -> dict[int, list[Finding]]:
+    """C009 findings by page index for pages given in run order as (source label, page ids)."""
+    seen = ListingIds()
+    out: dict[int, list[Finding]] = {}
+    for number, (source, page) in enumerate(pages):
+        found = seen.add(source, page)
+        if found:
+            out[number] = found
     return out

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Literal, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO
 
 from glance_validate.errors import SchemaUnavailable
 from glance_validate.findings import Finding, Result, Severity
@@ -32,6 +32,7 @@ from glance_validate.report import (
 from glance_validate.sources import SchemaSpec
 
 if TYPE_CHECKING:
+    from glance_validate.config import Policy, Settings
     from glance_validate.dialect import Dialect
     from glance_validate.remote import SchemaOptions
     from glance_validate.validation import Validator
@@ -69,6 +70,8 @@ class RunOptions:
     progress: bool | None = None  # None: on a terminal, outside CI and pre-commit
     # how to decide
     fail_on: Severity = "error"
+    rules: Settings | None = None  # --select, --ignore, --fail-on, --profile, --strict as given
+    policy: Policy | None = None  # resolved by run() from pyproject.toml and ``rules``
     # how to run
     jobs: int = 1
     jsonl_range_bytes: int = JSONL_RANGE_BYTES  # JSON Lines files are split into tasks of this size
@@ -98,7 +101,21 @@ def build_validator(dialect: Dialect, options: RunOptions) -> Validator:
     """The validator of a run: built once in the main process and once in each worker."""
     from glance_validate.validation import Validator
 
-    return Validator(dialect)
+    return Validator(dialect, policy=options.policy)
+
+
+def with_policy(options: RunOptions) -> RunOptions:
+    """``options`` with the policy resolved: pyproject.toml above the paths, then ``rules``.
+
+    Raises ConfigurationError (a usage error) for unknown codes, keys, profiles or severities.
+    """
+    from glance_validate.config import Settings, find_pyproject, read_pyproject, resolve
+
+    config = find_pyproject(options.paths)
+    given = options.fail_on != "error"  # a library caller's fail_on, under the command line's
+    default_fail_on = Settings(fail_on=options.fail_on, origin="run options") if given else None
+    policy = resolve(read_pyproject(config) if config else None, default_fail_on, options.rules)
+    return replace(options, policy=policy, fail_on=policy.fail_on)
 
 
 def check_payload(validator: Validator, payload: Payload) -> Checked:
@@ -197,11 +214,18 @@ def _results(
     if jobs <= 1:
         return (run_task(validator, t) for t in tasks)
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context(START_METHOD)
-    pool = stack.enter_context(context.Pool(jobs, initializer=_init_worker, initargs=(dialect, options)))
+    pool = stack.enter_context(
+        ProcessPoolExecutor(
+            jobs,
+            mp_context=multiprocessing.get_context(START_METHOD),
+            initializer=_init_worker,
+            initargs=(dialect, options),
+        )
+    )
     chunksize = max(1, min(32, len(tasks) // (jobs * 8)))
-    return pool.imap(_worker_task, tasks, chunksize)
+    return pool.map(_worker_task, tasks, chunksize=chunksize)
 
 
 # The run -------------------------------------------------------------------------------------------
@@ -210,10 +234,16 @@ def _results(
 def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = None) -> int:
     """Validate every input, write the reports; problems of the tool itself go to ``err``."""
     from glance_validate.dialect import compile_dialect
+    from glance_validate.errors import ConfigurationError
     from glance_validate.inputs import discover
     from glance_validate.sources import load_schema
 
     started = time.perf_counter()
+    try:
+        options = with_policy(options)
+    except ConfigurationError as exc:
+        err.write(f"glance-validate: {exc}\n")
+        return EXIT_USAGE
     with ExitStack() as stack:
         reporters = _open_reporters(options, out, err, stack)
         if reporters is None:
@@ -230,7 +260,7 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         found = discover(
             options.paths, include=options.include, exclude=options.exclude, input_format=options.input_format
         )
-        run_info = RunInfo(dialect.name, dialect.findings, len(found))
+        run_info = RunInfo(dialect.name, validator.schema_findings, len(found))
         for reporter in reporters:
             reporter.start(run_info)
         tally = Tally(fail_on=options.fail_on, inputs=len(found))
@@ -243,7 +273,7 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         summary = tally.summary(time.perf_counter() - started)
         for reporter in reporters:
             reporter.finish(summary)
-        return exit_code(summary, options.fail_on, dialect.findings)
+        return exit_code(summary, options.fail_on, validator.schema_findings)
 
 
 def _check_all(
@@ -258,21 +288,24 @@ def _check_all(
     stdin: BinaryIO | None,
     stack: ExitStack,
 ) -> None:
+    from glance_validate.consistency import ListingIds
     from glance_validate.inputs import read
 
     tasks = plan(found, options.jsonl_range_bytes)
     file_tasks = [t for t in tasks if not t.input.is_stdin]
     results = _results(file_tasks, validator, dialect, options, stack)
     line_offset = 0
+    listings = ListingIds() if validator.policy.allows("C009") else None  # ids across pages, in order
     for task in tasks:
         if task.input.is_stdin:  # streamed here: standard input cannot be handed to a worker
             for payload in read(task.input, stdin):
-                _emit(check_payload(validator, payload), reporters, tally)
+                checked = _across_pages(check_payload(validator, payload), listings, validator)
+                _emit(checked, reporters, tally)
         else:
             outcome = next(results)
             line_offset = 0 if task.start == 0 else line_offset
             for item in outcome.checked:
-                _emit(_with_offset(item, line_offset), reporters, tally)
+                _emit(_across_pages(_with_offset(item, line_offset), listings, validator), reporters, tally)
             line_offset += outcome.lines
             if outcome.error is not None:
                 tally.not_checked += 1
@@ -281,6 +314,28 @@ def _check_all(
                 )
         if progress is not None and task.last:
             progress.advance()
+
+
+def _across_pages(item: Checked, listings: Any, validator: Validator) -> Checked:
+    """C009 on the page (an id already on an earlier page of its listing), computed in this process.
+
+    Positions are found by reading a plain file again, which only happens for such pages.
+    """
+    if listings is None or item.result.page is None:
+        return item
+    found = listings.add(item.source, item.result.page)
+    if not found:
+        return item
+    from glance_validate.validation import with_findings
+
+    origin = item.origin
+    data = None
+    if origin.path is not None and origin.line is None and origin.entry is None:
+        try:
+            data = Path(origin.path).read_bytes()
+        except OSError:
+            data = None
+    return Checked(origin, with_findings(item.result, found, data, validator.policy))
 
 
 def _with_offset(item: Checked, lines: int) -> Checked:

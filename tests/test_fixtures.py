@@ -37,16 +37,17 @@ def _schema(payload: Path, expected: dict[str, Any]) -> str:
     return str(payload.parent / name) if name.endswith(".json") else name
 
 
-def _validator(payload: Path, expected: dict[str, Any], engine: str = "fast", policy: Any = None) -> Validator:
-    return Validator(_schema(payload, expected), engine=engine, policy=Policy(**(policy or {})))  # type: ignore[arg-type]
+def _validator(payload: Path, expected: dict[str, Any], engine: str, policy: Any) -> Validator:
+    schema = _schema(payload, expected)
+    return Validator(schema, engine=engine, policy=Policy(**(policy or {})))  # type: ignore[arg-type]
 
 
 def _run(payload: Path, expected: dict[str, Any], engine: str = "fast", policy: Any = None) -> Result:
     """The payload's result as a run gives it: after the pages named in run_with."""
     validator = _validator(payload, expected, engine, policy)
-    earlier = [payload.parent / name for name in expected.get("run_with", [])]
-    results = [validator.validate(page) for page in [*earlier, payload]]
-    extra = cross_page_duplicates([(str(p), r.page) for p, r in zip([*earlier, payload], results)])
+    pages = [*(payload.parent / name for name in expected.get("run_with", [])), payload]
+    results = [validator.validate(page) for page in pages]
+    extra = cross_page_duplicates([(str(p), r.page) for p, r in zip(pages, results, strict=True)])
     last = len(results) - 1
     return with_findings(results[last], extra.get(last, []), payload.read_bytes(), validator.policy)
 
