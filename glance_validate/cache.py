@@ -6,10 +6,11 @@ written whole to a temporary file in the same directory and moved into place wit
 ``os.replace``, so parallel runs (pre-commit splits the file list over several processes) never
 see a half-written copy: the last writer wins and every reader sees a complete file.
 
-A copy younger than the TTL is used without asking the server; an older one is revalidated with
-``If-None-Match``/``If-Modified-Since``; when the server cannot be reached (or fails with 5xx)
-the old copy is used with a warning that says how old it is. ``offline`` never touches the
-network. The token is never written: a record holds the URL, the document, validators and times.
+A copy younger than the TTL is used without asking the server (and without importing the HTTP
+stack); an older one is revalidated with ``If-None-Match``/``If-Modified-Since``; when the
+server cannot be reached (or fails with 5xx) the old copy is used with a warning that says how
+old it is. ``offline`` never touches the network. The token is never written: a record holds
+the URL, the document, validators and times.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from glance_validate.errors import SchemaUnavailable
-from glance_validate.fetch import FetchError, FetchSettings, fetch, safe_url
+
+if TYPE_CHECKING:
+    from glance_validate.fetch import FetchSettings
 
 DEFAULT_TTL = 3600.0
 RECORD_FORMAT = 1
@@ -35,7 +38,7 @@ APP_NAME = "glance-validate"
 
 Origin = Literal["network", "revalidated", "cache", "stale"]
 # Resolves the URL and fetch settings when the network is needed (e.g. after a Keystone login).
-Connect = Callable[[], tuple[str, FetchSettings]]
+Connect = Callable[[], "tuple[str, FetchSettings]"]
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ def retrieve(
         return _offline(key, entry, directory, now)
     if entry is not None and 0 <= now - entry.fetched_at < policy.ttl:
         return Retrieved(entry.url, entry.document, "cache", now - entry.fetched_at)
+    from glance_validate.fetch import FetchError, fetch, safe_url  # the HTTP stack, only now
+
     try:
         url, settings = connect()
         fetched = fetch(

@@ -164,7 +164,7 @@ def take_schema_options(
             "or give --schema a URL to fetch with the cloud's token"
         )
     if endpoint:
-        from glance_validate.fetch import endpoint_url
+        from glance_validate.remote import endpoint_url
 
         params[schema_param] = spec = endpoint_url(endpoint, image=values["image_schema"])
     params["schema_options"] = (

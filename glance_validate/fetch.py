@@ -26,10 +26,11 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from glance_validate import __version__
 from glance_validate.errors import SchemaUnavailable
+from glance_validate.remote import IMAGE_SCHEMA_PATH, LIST_SCHEMA_PATH, endpoint_url, safe_url
 from glance_validate.sources import is_url
 
 __all__ = [
@@ -46,8 +47,6 @@ __all__ = [
     "safe_url",
 ]
 
-LIST_SCHEMA_PATH = "/v2/schemas/images"
-IMAGE_SCHEMA_PATH = "/v2/schemas/image"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
 DEFAULT_RETRIES = 2
@@ -147,28 +146,6 @@ class _Target:
     def origin_label(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{host}:{self.port}"
-
-
-def safe_url(url: str) -> str:
-    """``url`` without any ``user:password@`` part, for messages and cache records."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
-
-def endpoint_url(endpoint: str, *, image: bool = False) -> str:
-    """The schema URL of an image endpoint (``https://image.example.com`` or ``.../v2``)."""
-    wanted = IMAGE_SCHEMA_PATH if image else LIST_SCHEMA_PATH
-    base = endpoint.rstrip("/")
-    if base.endswith((LIST_SCHEMA_PATH, IMAGE_SCHEMA_PATH)):
-        return base
-    if base.endswith("/v2"):
-        base = base[: -len("/v2")]
-    return base + wanted
 
 
 def _target(url: str) -> _Target:

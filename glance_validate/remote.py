@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 from glance_validate.errors import SchemaUnavailable
 from glance_validate.sources import SchemaDocument, SchemaSpec, is_url
@@ -19,6 +20,10 @@ from glance_validate.sources import SchemaDocument, SchemaSpec, is_url
 if TYPE_CHECKING:
     from glance_validate.cache import CachePolicy
     from glance_validate.fetch import FetchSettings
+
+
+LIST_SCHEMA_PATH = "/v2/schemas/images"
+IMAGE_SCHEMA_PATH = "/v2/schemas/image"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,28 @@ class SchemaOptions:
     cacert: str | None = None
     connect_timeout: float | None = None
     read_timeout: float | None = None
+
+
+def safe_url(url: str) -> str:
+    """``url`` without any ``user:password@`` part, for messages and cache records."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def endpoint_url(endpoint: str, *, image: bool = False) -> str:
+    """The schema URL of an image endpoint (``https://image.example.com`` or ``.../v2``)."""
+    wanted = IMAGE_SCHEMA_PATH if image else LIST_SCHEMA_PATH
+    base = endpoint.rstrip("/")
+    if base.endswith((LIST_SCHEMA_PATH, IMAGE_SCHEMA_PATH)):
+        return base
+    if base.endswith("/v2"):
+        base = base[: -len("/v2")]
+    return base + wanted
 
 
 def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -> SchemaDocument:
@@ -57,8 +84,6 @@ def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -
         key = f"os-cloud:{cloud}" + ("/image" if options.image_schema else "")
 
         def connect() -> tuple[str, FetchSettings]:
-            from glance_validate.fetch import endpoint_url
-
             access = _login(options)
             token, hint = (options.token, None) if options.token else (access.token, _cloud_hint(cloud))
             return endpoint_url(access.endpoint, image=options.image_schema), _settings(options, token, hint)
@@ -70,8 +95,6 @@ def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -
 
 
 def _url_key(url: str) -> str:
-    from glance_validate.fetch import safe_url
-
     return safe_url(url)
 
 
