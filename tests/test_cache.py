@@ -343,3 +343,19 @@ def test_cli_endpoint_and_schema_options_together_are_a_usage_error(tmp_path: Pa
         "check", "--endpoint", "https://x.example", "--schema", "ims", str(FIXTURE), env=_env(tmp_path)
     )
     assert result.returncode == 2 and "give one of them" in result.stderr
+
+
+def test_copy_in_date_is_used_without_the_http_stack(tmp_path: Path) -> None:
+    """Loading a schema whose cached copy is in date imports neither http.client nor ssl."""
+    url = "https://image.example.com/v2/schemas/images"
+    write_entry(tmp_path, Entry(url, url, SEED_DOCUMENT, fetched_at=time.time()))
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from glance_validate.remote import SchemaOptions\n"
+        "from glance_validate.sources import load_schema\n"
+        f"source = load_schema({url!r}, remote=SchemaOptions(cache_dir=Path({str(tmp_path)!r})))\n"
+        "print(source.name, 'http.client' in sys.modules, 'ssl' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == [url, "False", "False"]
