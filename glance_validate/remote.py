@@ -20,6 +20,7 @@ from glance_validate.sources import SchemaDocument, SchemaSpec, is_url
 if TYPE_CHECKING:
     from glance_validate.cache import CachePolicy
     from glance_validate.fetch import FetchSettings
+    from glance_validate.keystone import CloudAccess
 
 
 LIST_SCHEMA_PATH = "/v2/schemas/images"
@@ -71,7 +72,7 @@ def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -
     options = options or SchemaOptions()
     if is_url(spec):
         url = str(spec)
-        key = _url_key(url)
+        key = safe_url(url)
 
         def connect() -> tuple[str, FetchSettings]:
             if options.os_cloud and not options.token:
@@ -94,27 +95,16 @@ def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -
     return SchemaDocument(retrieved.url, retrieved.document, retrieved.warnings)
 
 
-def _url_key(url: str) -> str:
-    return safe_url(url)
-
-
-def _login(options: SchemaOptions) -> _Access:
+def _login(options: SchemaOptions) -> CloudAccess:
     from glance_validate.keystone import login
 
     assert options.os_cloud is not None
-    access = login(
+    return login(
         options.os_cloud,
         insecure=options.insecure,
         cacert=options.cacert,
         timeout=_given(options.read_timeout, 15.0),
     )
-    return _Access(access.endpoint, access.token)
-
-
-@dataclass(frozen=True)
-class _Access:
-    endpoint: str
-    token: str = field(repr=False)
 
 
 def _cloud_hint(cloud: str) -> str:
