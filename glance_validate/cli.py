@@ -110,7 +110,14 @@ INPUT_OPTIONS = [
 ]
 
 OUTPUT_OPTIONS = [
-    click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True),
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS),
+        default="text",
+        show_default=True,
+        help="Report format on standard output.",
+    ),
     click.option(
         "--output",
         "outputs",

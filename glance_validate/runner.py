@@ -295,6 +295,7 @@ def _check_all(
     file_tasks = [t for t in tasks if not t.input.is_stdin]
     results = _results(file_tasks, validator, dialect, options, stack)
     line_offset = 0
+    failure: list[str] = []
     listings = ListingIds() if validator.policy.allows("C009") else None  # ids across pages, in order
     for task in tasks:
         if task.input.is_stdin:  # streamed here: standard input cannot be handed to a worker
@@ -302,7 +303,7 @@ def _check_all(
                 checked = _across_pages(check_payload(validator, payload), listings, validator)
                 _emit(checked, reporters, tally)
         else:
-            outcome = next(results)
+            outcome = _next_result(results, failure)
             line_offset = 0 if task.start == 0 else line_offset
             for item in outcome.checked:
                 _emit(_across_pages(_with_offset(item, line_offset), listings, validator), reporters, tally)
@@ -314,6 +315,16 @@ def _check_all(
                 )
         if progress is not None and task.last:
             progress.advance()
+
+
+def _next_result(results: Iterator[TaskResult], failure: list[str]) -> TaskResult:
+    """The next result in order; once the worker processes have failed, every later task fails too."""
+    if not failure:
+        try:
+            return next(results)
+        except Exception as exc:  # BrokenProcessPool: a worker died or could not start
+            failure.append(f"worker processes failed: {type(exc).__name__}: {exc}")
+    return TaskResult((), error=failure[0])
 
 
 def _across_pages(item: Checked, listings: Any, validator: Validator) -> Checked:

@@ -52,7 +52,9 @@ def test_assert_valid_fails_with_the_rendered_findings() -> None:
         assert_valid(json.dumps(_image(status="archived"), indent=2).encode())
     message = str(failure.value)
     assert message.startswith("payload is not valid (1 finding at or above error):\n")
-    assert message.splitlines()[1].startswith('payload:5:13: K002 [error] "archived" is not one of the allowed')
+    assert message.splitlines()[1].startswith(
+        'payload:5:13: K002 [error] "archived" is not one of the allowed'
+    )
     assert message.endswith("(at /status)")
 
 
@@ -67,7 +69,7 @@ def test_assert_valid_names_a_file_and_honours_fail_on_and_kind(tmp_path: Path) 
 
 
 def test_assert_valid_in_a_users_test_suite(tmp_path: Path) -> None:
-    """In pytest, a failing assert_valid shows the findings and the user's line, not the helper's internals."""
+    """In pytest, a failing assert_valid shows the findings and the user's line, not the helper's code."""
     test_file = tmp_path / "test_user.py"
     test_file.write_text(
         "from glance_validate.testing import assert_valid\n"

@@ -110,3 +110,22 @@ def test_jobs_from_the_command_line(corpus: Path) -> None:
         assert result.returncode == 1 and result.stderr == ""
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1] and outputs[0].count("K002") >= 10
+
+
+def test_workers_that_cannot_start_end_the_run_with_exit_three() -> None:
+    """If worker processes die (here: a main module they cannot re-import), the run ends, it does not hang."""
+    script = (
+        "import io, sys\n"
+        "from glance_validate.runner import RunOptions, run\n"
+        f"paths = [{str(ROOT / 'fixtures' / 'captures')!r}]\n"
+        "code = run(RunOptions(paths=paths, jobs=2), io.StringIO(), sys.stdout)\n"
+        "print('exit', code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, check=False, timeout=120
+    )
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "exit 3"
+    assert (
+        all("worker processes failed: BrokenProcessPool" in line for line in lines[:-1]) and len(lines) == 9
+    )
