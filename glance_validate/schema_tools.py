@@ -685,19 +685,12 @@ def _diff_schema(path: str, a: dict[str, Any], b: dict[str, Any], judge: Judge) 
         if not (effect.valid_in_a_only or effect.valid_in_b_only):
             effect = Effect(note="no sample value tells them apart")
         yield Change(path, keyword, before, after, _changed(keyword, before, after), effect)
-    items_a, items_b = a.get("items"), b.get("items")
+    items_a, items_b = a.get("items", MISSING), b.get("items", MISSING)
     if isinstance(items_a, dict) and isinstance(items_b, dict):
         yield from _diff_schema(f"{path}[]", items_a, items_b, judge)
     elif _json_key(_or_none(items_a)) != _json_key(_or_none(items_b)):
         effect = _effect(a, b, _witnesses(a, b), judge)
-        yield Change(
-            path,
-            "items",
-            _or_default(items_a),
-            _or_default(items_b),
-            _changed("items", items_a, items_b),
-            effect,
-        )
+        yield Change(path, "items", items_a, items_b, _changed("items", items_a, items_b), effect)
     if any(k in a or k in b for k in _OBJECT_KEYWORDS):
         yield from _diff_object(f"{path}.", a, b, judge)
     for keyword in sorted((set(a) | set(b)) - set(_COMPARED) - set(_OBJECT_KEYWORDS) - _IGNORED):
@@ -705,10 +698,6 @@ def _diff_schema(path: str, a: dict[str, Any], b: dict[str, Any], judge: Judge) 
         if _json_key(_or_none(before)) != _json_key(_or_none(after)):
             note = "not a Draft 4 validation keyword: no effect on validation"
             yield Change(path, keyword, before, after, _changed(keyword, before, after), Effect(note=note))
-
-
-def _or_default(value: Any) -> Any:
-    return MISSING if value is None else value
 
 
 def _same(keyword: str, before: Any, after: Any) -> bool:

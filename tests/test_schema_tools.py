@@ -583,3 +583,16 @@ def test_fetch_needs_a_source(tmp_path: Path) -> None:
     """Without --endpoint, a URL or --os-cloud, fetch is a usage error."""
     result = _cli("schema", "fetch", cache=tmp_path)
     assert result.returncode == 2 and "--endpoint" in result.stderr
+
+
+def test_diff_items_schema_added() -> None:
+    """An array gaining an items schema: arrays of other values stop validating."""
+    a = _dialect(_image_schema({"tags": {"type": "array"}}))
+    b = _dialect(_image_schema({"tags": {"type": "array", "items": {"type": "string"}}}))
+    (change,) = diff_dialects(a, b)
+    assert (change.path, change.aspect, change.detail) == (
+        "tags",
+        "items",
+        'items {"type": "string"} added in B',
+    )
+    assert change.effect.valid_in_a_only[:2] == ([None], [True]) and not change.effect.valid_in_b_only
