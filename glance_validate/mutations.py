@@ -15,6 +15,9 @@ own code). The choice of target keeps every other check quiet:
   IMS deviation on several fields);
 - an extension property made non-string never has a ``__`` name (IMS's own type drift there is a
   catalogued deviation).
+
+The mutations for the rules beyond the schema (consistency, known deviations, extension values)
+are in :mod:`glance_validate.rule_mutations`; both sets are drawn from alike.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from glance_validate import regex_strings
+from glance_validate import regex_strings, rule_mutations
 from glance_validate.findings import join_pointer, pointer
 from glance_validate.regex_strings import Choices
 from glance_validate.rules import describe, show
@@ -88,16 +91,20 @@ class _Site:
 def break_image(choices: Choices, model: Model, image: dict[str, Any]) -> Broken:
     """``image`` (a valid single-image payload) with one mutation; the image is changed in place."""
     targets = _image_targets(model, image, "", None)
+    targets += [_Target(k, a) for k, a in rule_mutations.image_targets(model, image, "", None)]
     return _apply(choices, image, targets)
 
 
 def break_list(choices: Choices, model: Model, page: dict[str, Any]) -> Broken:
     """``page`` (a valid list page) with one mutation; the page is changed in place."""
     targets = _envelope_targets(model, page)
+    targets += [_Target(k, a) for k, a in rule_mutations.page_targets(model, page)]
     images = page["images"]
     if images:
         index = choices.integer(0, len(images) - 1)
-        targets += _image_targets(model, images[index], pointer("images", index), _marker_fix(page, index))
+        base, fix = pointer("images", index), _marker_fix(page, index)
+        targets += _image_targets(model, images[index], base, fix)
+        targets += [_Target(k, a) for k, a in rule_mutations.image_targets(model, images[index], base, fix)]
     return _apply(choices, page, targets)
 
 

@@ -280,7 +280,7 @@ def test_invalid_images_carry_their_expected_finding(broken: Broken) -> None:
     """A Broken value names a catalogued code, a pointer into the payload, and what was changed."""
     assert broken.expected_finding() == {"code": broken.code, "path": broken.path}
     assert broken.mutation
-    assert re.fullmatch(r"[KS]\d{3}|C\d{3}", broken.code)
+    assert re.fullmatch(r"[KSCDX]\d{3}", broken.code)
 
 
 def test_importing_the_strategies_module_does_not_import_hypothesis() -> None:
