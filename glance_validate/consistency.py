@@ -593,7 +593,9 @@ def _links_as_glance_writes_them(first: Any, following: Any, images: Any) -> boo
 def _first_link(first: str) -> Iterator[Finding]:
     path, params = _split_link(first)
     if path != IMAGES_PATH:
-        yield finding("C007", "/first", f"first {show(first)} is not a {IMAGES_PATH} link")
+        yield finding(
+            "C007", "/first", f"first {show(first)} is not a {IMAGES_PATH} link (Glance writes a path)"
+        )
     elif any(k == "marker" for k, _ in params):
         yield finding("C007", "/first", f"first {show(first)} carries a marker; first restarts the listing")
 
@@ -644,7 +646,8 @@ def _split_link(link: str) -> tuple[str, list[tuple[str, str]]]:
         parts = urlsplit(link)
     except ValueError:  # for example an unbalanced "[" read as an IPv6 host
         return link, []
-    return parts.path, parse_qsl(parts.query, keep_blank_values=True)
+    where = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme or parts.netloc else parts.path
+    return where, parse_qsl(parts.query, keep_blank_values=True)
 
 
 def listing_key(first: str) -> str:
