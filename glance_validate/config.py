@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -220,8 +221,8 @@ def find_pyproject(paths: Sequence[str], cwd: Path | None = None) -> Path | None
     directory for standard input) and goes up to the filesystem root.
     """
     here = (cwd or Path.cwd()).resolve()
-    starts = [_directory_of(here / p) for p in paths if p != "-"]
-    current = Path(os.path.commonpath([str(s) for s in starts])) if starts else here
+    starts = _start_directories(here, [p for p in paths if p != "-"])
+    current = Path(os.path.commonpath(starts)) if starts else here
     for directory in (current, *current.parents):
         candidate = directory / PYPROJECT
         if candidate.is_file() and _table(candidate) is not None:
@@ -232,6 +233,37 @@ def find_pyproject(paths: Sequence[str], cwd: Path | None = None) -> Path | None
 def _directory_of(path: Path) -> Path:
     resolved = path.resolve()
     return resolved if resolved.is_dir() else resolved.parent
+
+
+def _start_directories(here: Path, paths: Sequence[str]) -> list[str]:
+    """``_directory_of`` each path, resolving each distinct parent directory only once.
+
+    A path that is not a symbolic link resolves to its resolved parent joined with its name,
+    so one lstat settles it; symbolic links and odd names take the full resolve. (A run over a
+    directory of 2,000 files resolved 2,000 paths component by component.)
+    """
+    parents: dict[str, str] = {}
+    starts: list[str] = []
+    for given in paths:
+        full = os.path.join(here, given)  # noqa: PTH118 - strings: no Path per file
+        parent, name = os.path.split(full)
+        if name in ("", ".", ".."):
+            starts.append(str(_directory_of(Path(full))))
+            continue
+        real_parent = parents.get(parent)
+        if real_parent is None:
+            real_parent = parents[parent] = os.path.realpath(parent)
+        candidate = os.path.join(real_parent, name)  # noqa: PTH118
+        try:
+            mode = os.lstat(candidate).st_mode
+        except OSError:  # missing: resolve() keeps the name, and the parent is the start
+            starts.append(real_parent)
+            continue
+        if stat.S_ISLNK(mode):
+            starts.append(str(_directory_of(Path(full))))
+        else:
+            starts.append(candidate if stat.S_ISDIR(mode) else real_parent)
+    return starts
 
 
 def read_pyproject(path: Path) -> Settings:
