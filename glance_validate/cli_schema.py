@@ -43,7 +43,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
-REMOTE_OPTIONS = [
+_ENDPOINT = [
     click.option(
         "--endpoint",
         "endpoint",
@@ -61,6 +61,8 @@ REMOTE_OPTIONS = [
         help="Token sent as X-Auth-Token, never to another host. Env: OS_AUTH_TOKEN, OS_TOKEN "
         "(preferred: a command line is visible to other users).",
     ),
+]
+_CLOUD = [
     click.option(
         "--os-cloud",
         "os_cloud",
@@ -74,6 +76,15 @@ REMOTE_OPTIONS = [
         is_flag=True,
         help="With --endpoint or --os-cloud: fetch /v2/schemas/image instead of /v2/schemas/images.",
     ),
+]
+_CLOUD_TOKEN = click.option(
+    "--os-cloud",
+    "os_cloud",
+    metavar="NAME",
+    help="Log in with cloud NAME of clouds.yaml and send its token with the URLs given "
+    "(needs glance-validate[openstack]).",
+)
+_TRANSPORT = [
     click.option(
         "--offline",
         "offline",
@@ -114,6 +125,10 @@ REMOTE_OPTIONS = [
         help="Give up when the whole response has not arrived this long after connecting [default: 15].",
     ),
 ]
+# check, schema show and schema fetch: where the schema is, and how to fetch it.
+REMOTE_OPTIONS = [_ENDPOINT[0], _ENDPOINT[1], *_CLOUD, *_TRANSPORT]
+# schema lint and diff, whose schemas are arguments: how to fetch the URLs among them.
+URL_OPTIONS = [_ENDPOINT[1], _CLOUD_TOKEN, *_TRANSPORT]
 REMOTE_PARAMS = (
     "endpoint",
     "token",
@@ -131,6 +146,13 @@ REMOTE_PARAMS = (
 def remote_options(command: F) -> F:
     """Decorate a command with ``REMOTE_OPTIONS`` (listed in this order in its help)."""
     for option in reversed(REMOTE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def url_options(command: F) -> F:
+    """Decorate a command with ``URL_OPTIONS``."""
+    for option in reversed(URL_OPTIONS):
         command = option(command)
     return command
 
@@ -179,21 +201,19 @@ def _schema_options(values: dict[str, Any], default_ttl: float | None) -> Schema
     return SchemaOptions(
         token=values["token"] or None,
         os_cloud=values["os_cloud"],
-        image_schema=values["image_schema"],
-        offline=values["offline"],
+        image_schema=bool(values["image_schema"]),
+        offline=bool(values["offline"]),
         cache_ttl=values["cache_ttl"] if values["cache_ttl"] is not None else default_ttl,
-        insecure=values["insecure"],
+        insecure=bool(values["insecure"]),
         cacert=values["cacert"],
         connect_timeout=values["connect_timeout"],
         read_timeout=values["read_timeout"],
     )
 
 
-def remote_options_for(ctx: click.Context, params: dict[str, Any]) -> SchemaOptions:
+def remote_options_for(params: dict[str, Any]) -> SchemaOptions:
     """``SchemaOptions`` for commands whose schemas are arguments (lint, diff): always a value."""
-    values = {name: params.pop(name) for name in REMOTE_PARAMS}
-    if values["endpoint"] and ctx.get_parameter_source("endpoint") is ParameterSource.COMMANDLINE:
-        raise click.UsageError("--endpoint is not used here: give the schema URL as an argument")
+    values = {name: params.pop(name, None) for name in REMOTE_PARAMS}
     return _schema_options(values, None)
 
 
@@ -259,7 +279,7 @@ def show(**params: Any) -> None:
 
 
 @schema.command("lint")
-@remote_options
+@url_options
 @_format_option
 @click.option(
     "--min-severity",
@@ -279,7 +299,7 @@ def lint(**params: Any) -> None:
     """
     from glance_validate.schema_tools import lint_source
 
-    options = remote_options_for(click.get_current_context(), params)
+    options = remote_options_for(params)
     results = [lint_source(source, options) for source in params["sources"]]
     shown = SEVERITIES[SEVERITIES.index(params["min_severity"]) :]
     if params["output_format"] == "json":
@@ -343,7 +363,7 @@ def _lint_exit(results: Sequence[LintedDocument]) -> int:
 
 
 @schema.command("diff")
-@remote_options
+@url_options
 @_format_option
 @click.argument("schema_a", metavar="A")
 @click.argument("schema_b", metavar="B")
@@ -354,10 +374,13 @@ def diff(**params: Any) -> None:
     differences, 3 a schema could not be read.
     """
     from glance_validate.schema_tools import changes_as_json, diff_dialects, render_diff
+    from glance_validate.sources import is_url
 
-    options = remote_options_for(click.get_current_context(), params)
-    a = _load_or_exit(params["schema_a"], options)
-    b = _load_or_exit(params["schema_b"], options)
+    options = remote_options_for(params)
+    a, b = (
+        _load_or_exit(spec, options if is_url(spec) else None)
+        for spec in (params["schema_a"], params["schema_b"])
+    )
     changes = diff_dialects(a, b)
     if params["output_format"] == "json":
         _write_json({"a": a.name, "b": b.name, "changes": changes_as_json(changes)}, sys.stdout)

@@ -286,3 +286,15 @@ def test_os_cloud_with_a_local_schema_is_a_usage_error(tmp_path: Path) -> None:
         "check", "--os-cloud", "test", "--schema", "ims", str(FIXTURE), env=_env(tmp_path, tmp_path)
     )
     assert result.returncode == 2 and "--os-cloud" in result.stderr
+
+
+@needs_keystoneauth
+def test_lint_a_url_with_the_token_of_a_cloud(
+    cloud: tuple[SchemaServer, Keystone, Path], tmp_path: Path
+) -> None:
+    """schema lint URL --os-cloud sends the cloud's token with the URL."""
+    server, _, clouds = cloud
+    result = _cli("schema", "lint", "--os-cloud", "test", server.url(SCHEMA_PATH), env=_env(tmp_path, clouds))
+    assert result.returncode == 0, result.stderr
+    assert server.seen(SCHEMA_PATH)[0].headers["x-auth-token"] == TOKEN
+    assert f"{server.url(SCHEMA_PATH)}: L001 [warning]" in result.stdout

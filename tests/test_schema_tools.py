@@ -596,3 +596,11 @@ def test_diff_items_schema_added() -> None:
         'items {"type": "string"} added in B',
     )
     assert change.effect.valid_in_a_only[:2] == ([None], [True]) and not change.effect.valid_in_b_only
+
+
+def test_diff_and_lint_use_os_cloud_only_for_urls(tmp_path: Path) -> None:
+    """With --os-cloud, builtin names and files are still read locally (no login attempted)."""
+    diff = _cli("schema", "diff", "--os-cloud", "nowhere", "ims", "glance", cache=tmp_path)
+    assert diff.returncode == 1 and "21 differences" in diff.stdout
+    lint = _cli("schema", "lint", "--os-cloud", "nowhere", "ims", cache=tmp_path)
+    assert lint.returncode == 0 and "linted 1 schema document" in lint.stdout
