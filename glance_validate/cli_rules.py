@@ -7,9 +7,7 @@ over the ``[tool.glance-validate]`` table of pyproject.toml.
 
 from __future__ import annotations
 
-import json
 import sys
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -92,6 +90,8 @@ def take_rule_options(params: dict[str, Any]) -> dict[str, Any]:
 )
 def rules(output_format: str) -> None:
     """List every finding code, grouped by family."""
+    import json
+
     from glance_validate.catalog import catalog
 
     data = catalog()
@@ -147,6 +147,8 @@ def explain(code: str) -> None:
 
 def render_explanation(code: str) -> str | None:
     """The explanation of a code or rule name, or None when there is no such rule."""
+    import textwrap
+
     from glance_validate.catalog import catalog
 
     wanted = code.strip()
@@ -162,6 +164,8 @@ def render_explanation(code: str) -> str | None:
 
 
 def _deviation_lines(code: str) -> list[str]:
+    import textwrap
+
     from glance_validate.deviations import by_code
 
     deviation = by_code().get(code)
@@ -190,6 +194,8 @@ def compat(output_format: str, paths: tuple[str, ...]) -> None:
     Exit codes: 0 every payload is accepted by some release, 1 a payload is accepted by none,
     2 usage error (bad configuration), 3 an input could not be read.
     """
+    import json
+
     from glance_validate.compat import as_json, render_text
     from glance_validate.errors import ConfigurationError
 
