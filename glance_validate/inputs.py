@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 from glance_validate.catalog import finding
 from glance_validate.findings import Finding
@@ -120,6 +120,7 @@ def discover(
 def _walk(
     root: str, include: tuple[str, ...], exclude: tuple[str, ...], input_format: InputFormat | None
 ) -> Iterator[Input]:
+    included, excluded = _Globs(include), _Globs(exclude)
     visited: set[tuple[int, int]] = set()
     root_id = _dir_id(root)
     if root_id is not None:
@@ -138,7 +139,7 @@ def _walk(
             continue
         relative, entry = item
         label = str(Path(root) / relative)
-        if _matches(relative, entry.name, exclude):
+        if excluded.match(relative, entry.name):
             continue
         if _is_dir(entry):
             ident = _dir_id(entry.path)
@@ -150,7 +151,7 @@ def _walk(
                 yield Input(label, entry.path, input_format, problem=listing)
             else:
                 stack.append(iter(listing))
-        elif _matches(relative, entry.name, include):
+        elif included.match(relative, entry.name):
             yield Input(label, label, input_format or format_of(entry.name), _not_regular(entry))
 
 
@@ -190,8 +191,24 @@ def _not_regular(entry: os.DirEntry[str]) -> str | None:
     return f"not a regular file ({kind}); name it explicitly to read it"
 
 
-def _matches(relative: str, name: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(relative if "/" in p else name, p) for p in patterns)
+class _Globs:
+    """Glob patterns compiled once: those without ``/`` match names, the others relative paths."""
+
+    __slots__ = ("names", "paths")
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.names = _joined([p for p in patterns if "/" not in p])
+        self.paths = _joined([p for p in patterns if "/" in p])
+
+    def match(self, relative: str, name: str) -> bool:
+        return bool(
+            (self.names is not None and self.names.match(name))
+            or (self.paths is not None and self.paths.match(relative))
+        )
+
+
+def _joined(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)) if patterns else None
 
 
 def _reason(exc: OSError) -> str:
@@ -303,11 +320,13 @@ def _jsonl(item: Input, stdin: BinaryIO | None) -> Iterator[Payload]:
         yield from _jsonl_lines(origin, iter(handle), 0)
 
 
-@dataclass
 class LineCount:
     """How many lines a read of JSON Lines went through (blank ones included)."""
 
-    lines: int = 0
+    __slots__ = ("lines",)
+
+    def __init__(self) -> None:
+        self.lines = 0
 
 
 def read_jsonl_range(item: Input, start: int, end: int, count: LineCount) -> Iterator[Payload]:
@@ -369,8 +388,7 @@ def jsonl_ranges(path: str, size: int) -> list[tuple[int, int]]:
 # HTTP responses saved with their head (curl -i) ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Head:
+class _Head(NamedTuple):
     status: int
     headers: dict[str, str]
     body_start: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Protocol, TextIO
 
 from glance_validate import __version__
@@ -62,18 +62,14 @@ class Summary:
     not_checked: int = 0  # inputs the tool failed on (internal errors)
 
 
-@dataclass
 class Tally:
     """Counts accumulated while payloads stream past; ``summary()`` freezes them."""
 
-    fail_on: Severity = "error"
-    inputs: int = 0
-    payloads: int = 0
-    images: int = 0
-    unreadable: int = 0
-    failed: int = 0
-    not_checked: int = 0
-    findings: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+    def __init__(self, fail_on: Severity = "error", inputs: int = 0) -> None:
+        self.fail_on = fail_on
+        self.inputs = inputs
+        self.payloads = self.images = self.unreadable = self.failed = self.not_checked = 0
+        self.findings: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
 
     def add(self, item: Checked) -> None:
         self.payloads += 1

@@ -116,7 +116,9 @@ def test_workers_that_cannot_start_end_the_run_with_exit_three() -> None:
     """If worker processes die (here: a main module they cannot re-import), the run ends, it does not hang."""
     script = (
         "import io, sys\n"
+        "from glance_validate import runner\n"
         "from glance_validate.runner import RunOptions, run\n"
+        "runner.START_METHOD = 'spawn'\n"
         f"paths = [{str(ROOT / 'fixtures' / 'captures')!r}]\n"
         "code = run(RunOptions(paths=paths, jobs=2), io.StringIO(), sys.stdout)\n"
         "print('exit', code)\n"
