@@ -19,7 +19,6 @@ from glance_validate.inputs import UNREADABLE, Origin
 
 JSON_REPORT_VERSION = 1
 TOOL_NAME = "glance-validate"
-TOOL_URI = "https://pypi.org/project/glance-validate/"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
@@ -446,7 +445,6 @@ class SarifReporter:
             "name": TOOL_NAME,
             "version": __version__,
             "semanticVersion": __version__,
-            "informationUri": TOOL_URI,
             "rules": rules,
         }
         self.out.write(
