@@ -3,8 +3,10 @@
 Each payload is ``NAME.json`` with ``NAME.expected.json`` beside it, in the format of the
 project's ``fixtures/`` folder: ``{"schema", "kind", "findings": [{"code", "path"}]}`` (empty
 findings for a valid payload; one finding for a broken one, plus a ``mutation`` note saying what
-was broken). A seed decides everything: the same seed, schema and options write the same bytes
-in any process, on any machine.
+was broken). A builtin schema is named; any other schema (a file, stdin, a parsed mapping) is
+written beside the payloads as ``schema.json`` and named so, as fixtures name theirs, which makes
+the directory self-contained. A seed decides everything: the same seed, schema and options write
+the same bytes in any process, on any machine.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from glance_validate import mutations, synthesis
-from glance_validate.sources import SchemaSpec
+from glance_validate.dialect import compile_dialect
+from glance_validate.sources import BUILTIN_SCHEMAS, SchemaDocument, SchemaSpec, load_schema
 
 PayloadKind = Literal["image-list", "image"]
 KINDS: tuple[PayloadKind, ...] = ("image-list", "image")
+SCHEMA_FILE = "schema.json"
 
 
 @dataclass(frozen=True)
@@ -43,20 +47,43 @@ class FuzzReport:
 def fuzz(options: FuzzOptions) -> FuzzReport:
     """Write ``options.count`` payloads; raises SchemaUnavailable, SynthesisError or OSError."""
     seed = options.seed if options.seed is not None else secrets.randbits(32)
-    model = synthesis.model_for(options.schema)
+    builtin = isinstance(options.schema, str) and options.schema in BUILTIN_SCHEMAS
+    document = None if builtin else load_schema(options.schema).document
+    model = synthesis.model_for(options.schema if document is None else compile_dialect(_named(document)))
     choices = synthesis.RandomChoices(seed)
-    label = options.schema if isinstance(options.schema, str) else str(options.schema)
     options.out.mkdir(parents=True, exist_ok=True)
+    label = str(options.schema) if document is None else _write_schema(options.out, document)
     written = []
     for number in range(1, options.count + 1):
         payload, expected = _one(choices, model, options)
         stem = f"{'invalid-' if options.invalid else ''}{options.kind}-{number:04d}"
-        expected = {"schema": label, "kind": options.kind, **expected}
         path = options.out / f"{stem}.json"
         _write(path, payload)
-        _write(options.out / f"{stem}.expected.json", expected)
+        _write(options.out / f"{stem}.expected.json", {"schema": label, "kind": options.kind, **expected})
         written.append(path)
-    return FuzzReport(seed=seed, schema_name=model.dialect.name, payloads=tuple(written))
+    return FuzzReport(seed=seed, schema_name=_display_name(options.schema), payloads=tuple(written))
+
+
+def _display_name(schema: SchemaSpec) -> str:
+    if isinstance(schema, (str, Path)):
+        return "<stdin>" if str(schema) == "-" else str(schema)
+    return "<dict>"
+
+
+def _named(document: dict[str, Any]) -> SchemaDocument:
+    return SchemaDocument(SCHEMA_FILE, document)
+
+
+def _write_schema(out: Path, document: dict[str, Any]) -> str:
+    """The schema beside the payloads, with what the library reports about it as a payload."""
+    from glance_validate.validation import Validator
+
+    path = out / SCHEMA_FILE
+    _write(path, document)
+    result = Validator(document).validate(path)
+    found = [{"code": f.code, "path": f.path} for f in result.findings]
+    _write(out / "schema.expected.json", {"schema": SCHEMA_FILE, "kind": result.kind, "findings": found})
+    return SCHEMA_FILE
 
 
 def _one(

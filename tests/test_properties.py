@@ -242,3 +242,46 @@ def test_round_trip_through_a_file_points_at_the_offending_token(
         at = lines[f.line - 1][f.column - 1 :]
         expected = token_start(resolve(broken.payload, f.path), ensure_ascii)
         assert at.startswith(expected), (f, at[:60], expected[:60])
+
+
+# Regressions found by the properties above, kept as explicit examples -----------------------
+
+UUID = "00000000-0000-4000-8000-000000000000"
+REGRESSIONS = [
+    pytest.param(
+        # test_list_mutation_gives_exactly_its_oracle_finding found that an id broken by a
+        # trailing line break, carried into self and file, also gave C001 and C002. White space
+        # around an id is the id pattern's finding alone: links naming the stripped id pass.
+        "ims",
+        {
+            "images": [
+                {
+                    "id": UUID + "\n",
+                    "name": "ubuntu-20.04-server",
+                    "status": "queued",
+                    "visibility": "public",
+                    "protected": False,
+                    "min_disk": 0,
+                    "min_ram": 0,
+                    "tags": [],
+                    "created_at": "2014-01-01T00:00:00Z",
+                    "updated_at": "2014-01-01T00:00:01Z",
+                    "self": f"/v2/images/{UUID}",
+                    "file": f"/v2/images/{UUID}/file",
+                    "schema": "/v2/schemas/image",
+                }
+            ],
+            "first": "/v2/images?limit=2",
+            "schema": "/v2/schemas/images",
+        },
+        [("K003", "/images/0/id")],
+        id="id-with-trailing-newline-links-name-the-stripped-id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "payload", "expected"), REGRESSIONS)
+def test_regression_examples(name: str, payload: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    """Payloads a property once failed on give exactly their findings, with both engines."""
+    assert pairs(validator(name).validate(payload)) == expected
+    assert validator(name, "reference").validate(payload) == validator(name).validate(payload)

@@ -412,18 +412,47 @@ def test_fuzz_invalid_payloads_give_exactly_their_expected_finding(tmp_path: Pat
 
 def test_fuzz_single_images_against_a_schema_file(tmp_path: Path) -> None:
     """--kind image with a schema file writes single images that the same schema accepts."""
-    schema_file = tmp_path / "schema.json"
+    schema_file = tmp_path / "operator.json"
     schema_file.write_text(json.dumps(operator_list_schema()), "utf-8")
     out = tmp_path / "out"
     result = fuzz(
         "-n", "5", "--out", str(out), "--kind", "image", "--schema", str(schema_file), "--seed", "1"
     )
     assert result.returncode == 0, result.stderr
+    assert json.loads((out / "schema.json").read_text("utf-8")) == operator_list_schema()
     validator = Validator(str(schema_file))
     for path in payload_files(out):
-        assert expected_of(path)["schema"] == str(schema_file)
+        if path.name == "schema.json":
+            continue
+        assert expected_of(path)["schema"] == "schema.json"
         checked = validator.validate(path)
         assert checked.kind == "image" and checked.findings == ()
+
+
+def test_fuzz_directories_check_like_the_fixtures_folder(tmp_path: Path) -> None:
+    """A fuzzed directory (schema from stdin) passes the fixtures folder's check: each payload,
+    the schema file included, gives exactly the expected kind and findings, the schema named in
+    its expected file being found beside it."""
+    document = json.dumps(strict_image_schema())
+    arguments = ["-n", "12", "--out", str(tmp_path), "--invalid", "--schema", "-", "--seed", "4"]
+    result = subprocess.run(
+        [sys.executable, "-m", "glance_validate", "fuzz", *arguments],
+        input=document,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "against <stdin>" in result.stdout
+    files = payload_files(tmp_path)
+    assert "schema.json" in [p.name for p in files] and len(files) == 13
+    for path in files:
+        expected = expected_of(path)
+        name = str(expected["schema"])
+        schema = str(path.parent / name) if name.endswith(".json") else name
+        checked = Validator(schema).validate(path)
+        assert checked.kind == expected["kind"], path.name
+        assert [{"code": f.code, "path": f.path} for f in checked.findings] == expected["findings"], path.name
 
 
 def test_fuzz_is_deterministic_across_processes(tmp_path: Path) -> None:
@@ -480,3 +509,30 @@ def test_fuzz_unwritable_directory_exits_3(tmp_path: Path) -> None:
     result = fuzz("--out", str(a_file / "sub"))
     assert result.returncode == 3
     assert "file/sub" in result.stderr and result.stderr.count("\n") == 1
+
+
+def profile_in_a_fresh_process(env: dict[str, str]) -> list[str]:
+    code = (
+        "from hypothesis import settings; from hypothesis_profiles import register_and_load; "
+        "name = register_and_load(); s = settings(); print(name, s.max_examples, s.derandomize, s.database)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("CI", "GLANCE_VALIDATE_HYPOTHESIS_PROFILE")}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parent,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_ci_selects_a_bounded_derandomized_profile() -> None:
+    """CI=true loads the ci profile: bounded examples, derandomized, no example database;
+    elsewhere the local profile, random, and a variable selects the thorough one."""
+    assert profile_in_a_fresh_process({"CI": "true"}) == ["ci", "40", "True", "None"]
+    local = profile_in_a_fresh_process({})
+    assert local[:3] == ["local", "100", "False"]
+    thorough = profile_in_a_fresh_process({"GLANCE_VALIDATE_HYPOTHESIS_PROFILE": "thorough"})
+    assert thorough[:2] == ["thorough", "2000"]
