@@ -8,7 +8,6 @@ at the image ids of every page of a run.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -263,6 +262,8 @@ def _hash_value(algo: str, value: str, where: str) -> Iterator[Finding]:
 @cache
 def hex_length(algo: str) -> int | None:
     """Hex digits of a hashlib algorithm's digest (0 for variable-length ones), None if unknown."""
+    import hashlib  # here, not at the top: only images with an os_hash_algo need it
+
     try:
         return int(hashlib.new(algo).digest_size) * 2
     except (ValueError, TypeError):

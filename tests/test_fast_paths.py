@@ -1,0 +1,53 @@
+"""Shortcuts taken for speed give exactly what the long way gives.
+
+Each shortcut skips work on the common case (a clean payload, a plain dict, an ordinary image
+record); these tests pin that the uncommon cases still take the long way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from pathlib import Path
+
+from glance_validate.kinds import classify, error_message
+from glance_validate.validation import Validator, _image_count
+
+
+def test_image_count_counts_dict_subclasses_and_skips_other_entries() -> None:
+    """Plain dicts are counted at C speed; subclasses still count, non-objects never do."""
+    assert _image_count({"images": [{}, {}, {}]}) == 3
+    assert _image_count({"images": [{}, OrderedDict(a=1), "x", None, [], {}]}) == 3
+    assert _image_count({"images": "nope"}) == 0
+    assert _image_count({"images": []}) == 0
+
+
+def test_clean_bytes_give_the_same_result_as_the_parsed_value() -> None:
+    """A clean payload's result from bytes equals the one from its parsed value."""
+    validator = Validator("ims")
+    page = {"images": [], "first": "/v2/images", "schema": "/v2/schemas/images"}
+    from_bytes = validator.validate_bytes(json.dumps(page).encode())
+    assert from_bytes == validator.validate_value(page)
+    assert from_bytes.ok and from_bytes.findings == ()
+
+
+def test_findings_from_bytes_still_get_positions_and_text_problems(tmp_path: Path) -> None:
+    """A payload with findings, or with a text problem, still gets lines, columns and P codes."""
+    validator = Validator("ims")
+    bad = b'{"images": [\n  {"id": "x", "status": "ACTIVE", "visibility": "public"}\n]}'
+    found = validator.validate_bytes(bad).findings
+    assert found and all(f.line is not None for f in found if f.path.startswith("/images/0/"))
+    duplicate = b'{"images": [], "images": []}'
+    assert "P006" in [f.code for f in validator.validate_bytes(duplicate).findings]
+
+
+def test_error_bodies_are_still_recognised_after_the_key_count_test() -> None:
+    """Bare {code, message} bodies with up to four known keys are error bodies; image records are not."""
+    assert error_message({"code": 404, "message": "gone"}) == ("404", "gone")
+    full = {"code": 1, "message": "m", "title": "t", "request_id": "r"}
+    assert error_message(full) == ("1", "m")
+    assert error_message({"code": 1, "message": "m", "other": 2}) is None
+    assert error_message({"message": "m", "title": "t"}) is None
+    image = {"id": "x", "status": "active", "code": 1, "message": "m", "name": "n"}
+    assert error_message(image) is None
+    assert classify({"code": 500, "message": "boom"}) == "error-body"
