@@ -352,16 +352,18 @@ class JunitReporter:
 
     def payload(self, item: Checked) -> None:
         name = item.source + (f":{item.origin.line}" if item.origin.line is not None else "")
-        self._testcase(
-            name, [(location(item, f), f) for f in item.result.findings], is_unreadable(item.result)
-        )
+        findings = [(location(item, f), f) for f in item.result.findings]
+        self._testcase(name, findings, is_unreadable(item.result), item.origin.path)
 
-    def _testcase(self, name: str, findings: list[tuple[str, Finding]], unreadable: bool) -> None:
+    def _testcase(
+        self, name: str, findings: list[tuple[str, Finding]], unreadable: bool, path: str | None = None
+    ) -> None:
         self.tests += 1
         failing = [(w, f) for w, f in findings if at_least(f.severity, self.options.fail_on)]
         other = [(w, f) for w, f in findings if not at_least(f.severity, self.options.fail_on)]
         write = self.spool.write
-        write(f'    <testcase name="{_xml_attr(printable(name))}" classname="{TOOL_NAME}">\n')
+        file = f' file="{_xml_attr(printable(path))}"' if path is not None else ""
+        write(f'    <testcase name="{_xml_attr(printable(name))}" classname="{TOOL_NAME}"{file}>\n')
         if failing:
             tag = "error" if unreadable else "failure"
             if unreadable:

@@ -269,9 +269,16 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
             return EXIT_TOOL_FAILURE
         for note in source.notes:  # e.g. a stale cached schema used because the endpoint failed
             err.write(f"glance-validate: warning: {note}\n")
+        notes: list[str] = []
         found = discover(
-            options.paths, include=options.include, exclude=options.exclude, input_format=options.input_format
+            options.paths,
+            include=options.include,
+            exclude=options.exclude,
+            input_format=options.input_format,
+            notes=notes,
         )
+        for note in notes:
+            err.write(f"glance-validate: warning: {note}\n")
         run_info = RunInfo(dialect.name, validator.schema_findings, len(found))
         for reporter in reporters:
             reporter.start(run_info)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from glance_validate.inputs import (
+    DEFAULT_INCLUDE,
     Input,
     LineCount,
     Origin,
@@ -111,6 +112,17 @@ def test_exclude_skips_files_and_prunes_directories(tmp_path: Path) -> None:
     )
     found = discover([str(tmp_path)], exclude=["*.expected.json", "node_modules"])
     assert _labels(found, tmp_path) == ["keep.json"]
+
+
+def test_a_directory_without_inputs_is_noted(tmp_path: Path) -> None:
+    """A directory holding no file to read is named in the notes, so a wrong path does not pass unseen."""
+    _tree(tmp_path, ["empty/readme.txt", "full/a.json"])
+    notes: list[str] = []
+    found = discover([str(tmp_path / "empty"), str(tmp_path / "full")], notes=notes)
+    assert _labels(found, tmp_path) == ["full/a.json"]
+    assert notes == [
+        f"no input found under {str(tmp_path / 'empty')!r} (files matching {' '.join(DEFAULT_INCLUDE)})"
+    ]
 
 
 def test_named_files_are_read_whatever_their_name(tmp_path: Path) -> None:

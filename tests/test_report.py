@@ -114,6 +114,11 @@ def test_junit_has_one_testcase_per_payload() -> None:
     failure = next(c for c in failures if c.get("name") == f"{CAPTURES / 'fleet.jsonl'}:6").find("failure")
     assert failure is not None and failure.get("type") == "K001"
     assert (failure.text or "").startswith(f"{CAPTURES / 'fleet.jsonl'}:6:248: K001 [error] expected integer")
+    assert all(
+        c.get("file") == str(CAPTURES / "fleet.jsonl")
+        for c in cases
+        if "fleet.jsonl" in (c.get("name") or "")
+    )
     warned = next(c for c in cases if c.get("name") == str(CAPTURES / "token-expired.http"))
     assert warned.find("failure") is None and "S006 [warning]" in (warned.findtext("system-out") or "")
 
