@@ -514,7 +514,8 @@ def profile(run: Run, workload: str) -> str:
     stats = s.cache / "out" / f"profile-{workload}.prof"
     stats.parent.mkdir(parents=True, exist_ok=True)
     argv = [str(project.python), "-m", "cProfile", "-o", str(stats), "-m", "glance_validate"]
-    subprocess.run([*argv, *(str(p) for p in corpus.paths)], stdout=subprocess.DEVNULL, check=False)
+    paths = (str(p) for p in corpus.paths)  # run from the cache: the checkout must not shadow the install
+    subprocess.run([*argv, *paths], stdout=subprocess.DEVNULL, cwd=s.cache, check=False)
     show = f"import pstats; pstats.Stats({str(stats)!r}).sort_stats('tottime').print_stats(30)"
     done = subprocess.run([str(project.python), "-c", show], capture_output=True, text=True, check=False)
     return done.stdout
