@@ -536,3 +536,32 @@ def test_ci_selects_a_bounded_derandomized_profile() -> None:
     assert local[:3] == ["local", "100", "False"]
     thorough = profile_in_a_fresh_process({"GLANCE_VALIDATE_HYPOTHESIS_PROFILE": "thorough"})
     assert thorough[:2] == ["thorough", "2000"]
+
+
+def test_derandomized_strategies_draw_the_same_examples_in_two_processes() -> None:
+    """Under derandomize (the ci profile) two processes with different hash seeds draw the same
+    pages and the same broken payloads."""
+    code = (
+        "import json\n"
+        "from hypothesis import given, settings, Phase\n"
+        "from glance_validate.strategies import image_lists, invalid_image_lists\n"
+        "seen = []\n"
+        "@settings(derandomize=True, database=None, max_examples=15, phases=[Phase.generate])\n"
+        "@given(image_lists('ims', max_size=3), invalid_image_lists('glance', max_size=3))\n"
+        "def collect(page, broken):\n"
+        "    seen.append([page, broken.payload, broken.code, broken.path])\n"
+        "collect()\n"
+        "print(json.dumps(seen, sort_keys=True))\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1]
+    assert len(json.loads(outputs[0])) == 15
