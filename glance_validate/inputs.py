@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import errno
 import fnmatch
-import io
 import os
 import re
 import stat
@@ -49,48 +47,16 @@ STDIN_LABEL = "<stdin>"
 
 # Codes of findings about inputs rather than payloads.
 UNREADABLE = "P009"
-TOO_LARGE = "P011"
 NOT_A_CAPTURE = "P020"
 ENTRY_UNUSABLE = "P021"
 NOTHING_TO_CHECK = "P022"
-NOT_READ = frozenset({UNREADABLE, TOO_LARGE})  # the content was not checked: counted as unreadable
-
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-DEFAULT_PIPE_TIMEOUT = 30.0
 
 _HAR_START = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*\"log\"[ \t\r\n]*:")
 _STATUS_LINE = re.compile(rb"HTTP/[0-9](?:\.[0-9])? ([0-9]{3})(?: [^\r\n]*)?\r?\n")
 _IMAGE_API_PATH = re.compile(r"/v2/(?:images(?:/[^/]+)?|schemas/images?)/?$")
 _SECRET_QUERY_NAME = re.compile(r"token|auth|key|secret|passw|signature|credential|session|sig$", re.I)
 _GZIP_MAGIC = b"\x1f\x8b"
-_SURROGATE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on reading: bytes held at once, and how long a FIFO or device may stay silent.
-
-    ``max_bytes`` bounds a whole input read into memory (JSON, HAR, HTTP captures, standard
-    input), each JSON Lines line, and each decompressed body; a larger one is a ``P011`` finding
-    and is never read whole. ``pipe_timeout`` bounds the wait for data from a FIFO or a device
-    named on the command line (seconds without any byte arriving).
-    """
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-    pipe_timeout: float = DEFAULT_PIPE_TIMEOUT
-
-
-DEFAULT_LIMITS = Limits()
-
-
-class TooLarge(Exception):
-    """An input, a line or a body is larger than ``Limits.max_bytes``."""
-
-    def __init__(self, what: str, size: int | None, limit: int) -> None:
-        measured = f"is {_size(size)}, more than" if size is not None else "is larger than"
-        super().__init__(
-            f"{what} {measured} the limit of {_size(limit)}: not read (--max-bytes raises the limit)"
-        )
+MAX_DECOMPRESSED = 512 * 1024 * 1024
 
 
 # Inputs ------------------------------------------------------------------------------------
@@ -299,131 +265,38 @@ def problem(origin: Origin, code: str, message: str) -> Payload:
     return Payload(origin, problem=finding(code, "", message))
 
 
-def read(item: Input, stdin: BinaryIO | None = None, limits: Limits = DEFAULT_LIMITS) -> Iterator[Payload]:
+def read(item: Input, stdin: BinaryIO | None = None) -> Iterator[Payload]:
     """Every payload of one input, in order; JSON Lines are streamed."""
     origin = Origin(item.label, item.path)
     if item.problem is not None:
         yield problem(origin, UNREADABLE, f"{_shown(item.label)}: {item.problem}")
         return
     if item.format == "jsonl":
-        yield from _jsonl(item, stdin, limits)
+        yield from _jsonl(item, stdin)
         return
     try:
-        data = _read_all(item, stdin, limits)
-    except TooLarge as exc:
-        yield problem(origin, TOO_LARGE, f"{_shown(item.label)}: {exc}")
-        return
+        data = _read_all(item, stdin)
     except OSError as exc:
         yield problem(origin, UNREADABLE, f"cannot read {_shown(item.label)}: {_reason(exc)}")
         return
-    yield from payloads_of(origin, data, item.format, limits.max_bytes)
+    yield from payloads_of(origin, data, item.format)
 
 
-def payloads_of(
-    origin: Origin, data: bytes, input_format: InputFormat | None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Payload]:
+def payloads_of(origin: Origin, data: bytes, input_format: InputFormat | None) -> Iterator[Payload]:
     """The payloads in the bytes of a whole input, by format (None: by content)."""
     if input_format == "har" or (input_format is None and _HAR_START.match(data)):
-        yield from read_har(origin, data, max_bytes)
+        yield from read_har(origin, data)
     elif input_format == "http" or (input_format is None and data.startswith(b"HTTP/")):
-        yield read_http(origin, data, max_bytes)
+        yield read_http(origin, data)
     else:
         yield Payload(origin, data)
 
 
-def _read_all(item: Input, stdin: BinaryIO | None, limits: Limits) -> bytes:
+def _read_all(item: Input, stdin: BinaryIO | None) -> bytes:
     if item.path is None:
-        return _read_bounded(_stdin(stdin), limits.max_bytes, "standard input")
-    with open_input(item.path, limits) as handle:
-        return _read_bounded(handle, limits.max_bytes, "the file")
-
-
-def _read_bounded(handle: BinaryIO, limit: int, what: str) -> bytes:
-    """All of ``handle``, or TooLarge without holding more than ``limit`` + 1 bytes."""
-    try:
-        size: int | None = os.fstat(handle.fileno()).st_size
-        regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
-    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
-        size, regular = None, False
-    if regular and size is not None and size > limit:
-        raise TooLarge(what, size, limit)  # known from its size: not a byte is read
-    data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(what, size if regular else None, limit)
-    return data
-
-
-def open_input(path: str, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
-    """Open a file named as an input for reading, without ever blocking the run.
-
-    A regular file opens as usual. A FIFO (``mkfifo``, or ``<(command)`` in a shell) or a
-    character device is read as a stream: the run waits at most ``limits.pipe_timeout`` seconds
-    for each next chunk (a FIFO nobody writes to would otherwise block forever), and then
-    reports the input as unreadable. Opening never waits for a writer.
-    """
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or not hasattr(os, "set_blocking"):
-            if hasattr(os, "set_blocking"):
-                os.set_blocking(descriptor, True)
-            return os.fdopen(descriptor, "rb")
-        return io.BufferedReader(_PatientReader(descriptor, limits.pipe_timeout))
-    except BaseException:
-        os.close(descriptor)
-        raise
-
-
-class InputStalled(OSError):
-    """Nothing arrived from a FIFO or device within the pipe timeout."""
-
-
-class _PatientReader(io.RawIOBase):
-    """A FIFO or device read in non-blocking mode, waiting at most ``timeout`` s for each chunk."""
-
-    def __init__(self, descriptor: int, timeout: float) -> None:
-        super().__init__()
-        self.descriptor = descriptor
-        self.timeout = timeout
-
-    def readable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self.descriptor
-
-    def readinto(self, buffer: Any) -> int:
-        import select
-
-        # On Linux, poll on a FIFO that no writer has opened yet waits (no POLLHUP), so a
-        # writer that comes late is still read; one that never comes ends in the timeout.
-        poller = select.poll()
-        poller.register(self.descriptor, select.POLLIN)
-        while True:
-            if not poller.poll(max(0, int(self.timeout * 1000))):
-                raise InputStalled(
-                    errno.ETIMEDOUT,
-                    f"nothing arrived for {self.timeout:g} s (a FIFO or device that nobody writes to; "
-                    "--pipe-timeout sets the wait)",
-                )
-            try:
-                data = os.read(self.descriptor, len(buffer))
-            except BlockingIOError:
-                continue
-            buffer[: len(data)] = data
-            return len(data)
-
-    def close(self) -> None:
-        if not self.closed:
-            os.close(self.descriptor)
-        super().close()
-
-
-def _size(count: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if count >= scale:
-            return f"{count / scale:.1f} {unit}".replace(".0 ", " ")
-    return f"{count} bytes"
+        return _stdin(stdin).read()
+    with Path(item.path).open("rb") as handle:
+        return handle.read()
 
 
 def _stdin(stdin: BinaryIO | None) -> BinaryIO:
@@ -433,63 +306,24 @@ def _stdin(stdin: BinaryIO | None) -> BinaryIO:
 
 
 def _shown(label: str) -> str:
-    """A label quoted for a message: one line, bytes of a non-UTF-8 file name as ``\\xNN``."""
-    return _SURROGATE_ESCAPE.sub(r"\1\\x\2", repr(label))
+    return repr(label)
 
 
 # JSON Lines --------------------------------------------------------------------------------
 
 
-def _jsonl(item: Input, stdin: BinaryIO | None, limits: Limits = DEFAULT_LIMITS) -> Iterator[Payload]:
+def _jsonl(item: Input, stdin: BinaryIO | None) -> Iterator[Payload]:
     origin = Origin(item.label, item.path)
     if item.path is None:
-        yield from _jsonl_lines(origin, _bounded_lines(_stdin(stdin), limits.max_bytes), 0)
+        yield from _jsonl_lines(origin, iter(_stdin(stdin)), 0)
         return
     try:
-        handle = open_input(item.path, limits)
+        handle = Path(item.path).open("rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as exc:
         yield problem(origin, UNREADABLE, f"cannot read {_shown(item.label)}: {_reason(exc)}")
         return
     with handle:
-        lines = _bounded_lines(handle, limits.max_bytes)
-        number = 0
-        try:
-            for payload in _jsonl_lines(origin, lines, 0):
-                number = payload.origin.line or number
-                yield payload
-        except OSError as exc:  # a FIFO gone silent, an I/O error: the lines read so far stand
-            where = f" after line {number}" if number else ""
-            yield problem(origin, UNREADABLE, f"cannot read {_shown(item.label)}{where}: {_reason(exc)}")
-
-
-@dataclass(frozen=True)
-class _Skipped:
-    """A line longer than the size limit, read past without keeping it."""
-
-    size: int  # bytes, line break included
-    limit: int
-
-
-def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[bytes | _Skipped]:
-    """The lines of ``handle``; a line longer than ``limit`` bytes is skipped, never held whole."""
-    while True:
-        line = handle.readline(limit + 1)
-        if not line:
-            return
-        if len(line) > limit and not (len(line) == limit + 1 and line.endswith(b"\n")):
-            yield _Skipped(len(line) + _skip_line(handle), limit)
-            continue
-        yield line
-
-
-def _skip_line(handle: BinaryIO) -> int:
-    """Read past the rest of the current line in bounded chunks; the bytes skipped."""
-    skipped = 0
-    while True:
-        chunk = handle.readline(1 << 16)
-        skipped += len(chunk)
-        if not chunk or chunk.endswith(b"\n"):
-            return skipped
+        yield from _jsonl_lines(origin, iter(handle), 0)
 
 
 class LineCount:
@@ -501,9 +335,7 @@ class LineCount:
         self.lines = 0
 
 
-def read_jsonl_range(
-    item: Input, start: int, end: int, count: LineCount, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Payload]:
+def read_jsonl_range(item: Input, start: int, end: int, count: LineCount) -> Iterator[Payload]:
     """Payloads of the lines of ``item`` that start at a byte offset in [start, end).
 
     Lines are numbered from 1 at the first line of the range; the caller adds the lines of the
@@ -522,32 +354,28 @@ def read_jsonl_range(
         if start > 0:
             handle.seek(start - 1)
             if handle.read(1) != b"\n":
-                position += _skip_line(handle)  # the rest of a line owned by the range before
-        yield from _jsonl_lines(origin, _lines_until(handle, position, end, max_bytes), 0, count)
+                position += len(handle.readline())  # the rest of a line owned by the range before
+        yield from _jsonl_lines(origin, _lines_until(handle, position, end), 0, count)
 
 
-def _lines_until(handle: BinaryIO, position: int, end: int, limit: int) -> Iterator[bytes | _Skipped]:
-    lines = _bounded_lines(handle, limit)
+def _lines_until(handle: BinaryIO, position: int, end: int) -> Iterator[bytes]:
     while position < end:
-        line = next(lines, None)
-        if line is None:
+        line = handle.readline()
+        if not line:
             return
-        position += line.size if isinstance(line, _Skipped) else len(line)
+        position += len(line)
         yield line
 
 
 def _jsonl_lines(
-    origin: Origin, lines: Iterator[bytes | _Skipped], before: int, count: LineCount | None = None
+    origin: Origin, lines: Iterator[bytes], before: int, count: LineCount | None = None
 ) -> Iterator[Payload]:
     number = before
     for line in lines:
         number += 1
         if count is not None:
             count.lines = number - before
-        if isinstance(line, _Skipped):
-            too_large = TooLarge(f"line {number}", line.size, line.limit)
-            yield problem(replace(origin, line=number), TOO_LARGE, f"{_shown(origin.input)}: {too_large}")
-        elif line.strip():
+        if line.strip():
             body = line.rstrip(b"\r\n")  # the line break ends the line, not the payload
             yield Payload(replace(origin, line=number), body, line_shift=number - 1)
 
