@@ -28,6 +28,7 @@ Design notes
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sys
@@ -126,6 +127,8 @@ _DIGITS: Final = "0123456789"
 _STR_ANY: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _SCALAR_ANY: Final = re.compile(r"[-+.0-9A-Za-z_]+")
 _SKIP_TOKEN: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}"]', re.DOTALL)
+_RAW_DECODE: Final = json.JSONDecoder().raw_decode
+_QUICK_SKIP_WINDOWS: Final = (4096, 65536)  # characters given to _RAW_DECODE, in turn
 
 _ESCAPES: Final = {
     '"': '"',
@@ -174,11 +177,23 @@ class _Lines:
     def position(self, offset: int) -> tuple[int, int]:
         starts = self._starts
         if starts is None:
-            starts = [0]
-            starts.extend(m.end() for m in _NEWLINE.finditer(self._text))
-            self._starts = starts
+            starts = self._starts = _line_starts(self._text)
         line = bisect_right(starts, offset)
         return line, offset - starts[line - 1] + 1
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offsets where each line of ``text`` starts."""
+    starts = [0]
+    if "\r" in text:
+        starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        return starts
+    find = text.find  # only "\n" ends lines: find runs at C speed between them
+    at = find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = find("\n", at + 1)
+    return starts
 
 
 def _show_char(c: str) -> str:
@@ -942,20 +957,35 @@ def _skip_value(s: str, i: int) -> int:
         m = _STR_ANY.match(s, i)
         return -1 if m is None else m.end()
     if c == "{" or c == "[":
-        level = 0
-        for m in _SKIP_TOKEN.finditer(s, i):
-            t = m.group()
-            if t == "{" or t == "[":
-                level += 1
-            elif t == "}" or t == "]":
-                level -= 1
-                if level == 0:
-                    return m.end()
-            elif t == '"':
-                return -1
-        return -1
+        # Most skipped containers (an image record) are small and well-formed: the C scanner
+        # of the json module finds their end several times faster than a Python step per
+        # token. It reads a bounded window, so a huge container never becomes objects here;
+        # whatever it rejects (longer than the window, or malformed) takes the token walk.
+        for window in _QUICK_SKIP_WINDOWS:
+            try:
+                return i + int(_RAW_DECODE(s[i : i + window])[1])
+            except (ValueError, RecursionError):
+                if i + window >= len(s):
+                    break
+        return _skip_container(s, i)
     m = _SCALAR_ANY.match(s, i)
     return -1 if m is None else m.end()
+
+
+def _skip_container(s: str, i: int) -> int:
+    """Index after the container starting at ``i``, by its brackets alone, or -1 if malformed."""
+    level = 0
+    for m in _SKIP_TOKEN.finditer(s, i):
+        t = m.group()
+        if t == "{" or t == "[":
+            level += 1
+        elif t == "}" or t == "]":
+            level -= 1
+            if level == 0:
+                return m.end()
+        elif t == '"':
+            return -1
+    return -1
 
 
 def _walk(s: str, root: _Node, wanted: int) -> None:

@@ -10,6 +10,7 @@ import json
 from collections import OrderedDict
 from pathlib import Path
 
+from glance_validate import jsontext
 from glance_validate.kinds import classify, error_message
 from glance_validate.validation import Validator, _image_count
 
@@ -51,3 +52,49 @@ def test_error_bodies_are_still_recognised_after_the_key_count_test() -> None:
     image = {"id": "x", "status": "active", "code": 1, "message": "m", "name": "n"}
     assert error_message(image) is None
     assert classify({"code": 500, "message": "boom"}) == "error-body"
+
+
+def _slow_skip(s: str, i: int) -> int:
+    """_skip_value with containers always taking the token walk (the behaviour before the C scanner)."""
+    if s[i] in "{[":
+        return jsontext._skip_container(s, i)
+    return _FAST_SKIP(s, i)
+
+
+def _positions_both_ways(data: bytes, pointers: set[str]) -> tuple[object, object]:
+    fast = jsontext.locate(data, pointers)
+    try:
+        jsontext._skip_value = _slow_skip
+        slow = jsontext.locate(data, pointers)
+    finally:
+        jsontext._skip_value = _FAST_SKIP
+    return fast, slow
+
+
+def test_locate_gives_the_same_positions_with_the_c_scanner_skip() -> None:
+    """Skipping containers with json's scanner finds the same ends as the token walk, bad text too."""
+    images = [{"id": f"i{n}", "tags": ["a", "b"], "m": {"x": [1, {"y": "]}"}]}} for n in range(30)]
+    wide = {"images": images, "big": [{"k": "v" * 100}] * 200, "next": "/v2/images?marker=i29"}
+    docs = [
+        json.dumps(wide).encode(),
+        json.dumps(wide, indent=2).encode(),
+        json.dumps(wide, indent=1).replace("\n", "\r\n").encode(),
+        b'{"images": [{"a": [1,,2]}, {"b": NaN}, {"c": "x"}], "next": 1}',
+        b'{"images": [{"a": "\\u00e9\\"]"}, {"b": 1e400}, {"c": 3}], "next": 1}',
+        b'{"images": [{"a": "unterminated}], "next": 1}',
+        b'{"images": [' + b"[" * 3000 + b"]" * 3000 + b', {"c": 1}], "next": 2}',
+        json.dumps({"images": [{"k": "v" * 100}] * 1000, "next": 3}).encode(),  # past both windows
+    ]
+    pointers = {"/images/2/c", "/images/29/m/x/1/y", "/next", "/big/150/k", "/images/1/b", "/missing/0"}
+    for data in docs:
+        fast, slow = _positions_both_ways(data, pointers)
+        assert fast == slow, data[:60]
+
+
+def test_line_starts_match_the_newline_pattern() -> None:
+    """Lines end at \\n, \\r\\n or a lone \\r, with or without a \\r in the text."""
+    for text in ("a\nbb\n\nccc", "a\r\nbb\r\n\r\nccc", "a\rbb\r\rccc\n", "one line", "\n", "", "x\n\n"):
+        assert jsontext._line_starts(text) == [0, *(m.end() for m in jsontext._NEWLINE.finditer(text))]
+
+
+_FAST_SKIP = jsontext._skip_value
