@@ -290,6 +290,39 @@ def _extension_conflict(model: Model, image: dict[str, Any], base: str) -> Apply
     return apply
 
 
+def _custom_drift(model: Model, image: dict[str, Any], base: str) -> Apply | None:
+    """A custom property the schema does not constrain, given a boolean or a number (C017)."""
+    names = sorted(
+        n
+        for n, v in image.items()
+        if isinstance(v, str)
+        and not n.startswith("__")  # IMS's own drift there is a catalogued deviation
+        and n not in _DEVIATION_NAMES
+        and _unconstrained(model, n)
+    )
+    if not names:
+        return None
+
+    def apply(choices: Choices) -> Outcome:
+        name = pick(choices, names)
+        old = image[name]
+        image[name] = pick(choices, [True, False, 1, 0])
+        return "C017", join_pointer(base, name), f"custom {name} {show(old)} replaced by {show(image[name])}"
+
+    return apply
+
+
+_DEVIATION_NAMES = frozenset({"max_ram"})  # an Open Telekom Cloud deviation when an integer
+
+
+def _unconstrained(model: Model, name: str) -> bool:
+    if name in model.properties:
+        schema = model.properties[name]
+        custom = name in model.dialect.custom_properties
+        return custom and not any(k in schema for k in ("type", "enum", "allOf", "anyOf", "oneOf", "not"))
+    return model.extra is True
+
+
 _IMAGE_MUTATIONS: tuple[tuple[str, Callable[[Model, dict[str, Any], str], Apply | None]], ...] = (
     ("wrong-link", _links),
     ("wrong-schema-link", _schema_link),
@@ -305,6 +338,7 @@ _IMAGE_MUTATIONS: tuple[tuple[str, Callable[[Model, dict[str, Any], str], Apply 
     ("extension-drift", _extension_drift),
     ("extension-value", _extension_value),
     ("extension-conflict", _extension_conflict),
+    ("custom-drift", _custom_drift),
 )
 
 

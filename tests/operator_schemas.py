@@ -1,5 +1,6 @@
-"""Schemas an operator might serve: the builtin Glance schema with custom properties added, and
-a strict image schema (required properties, no additional properties, ranges and lengths)."""
+"""Schemas an operator might serve: the builtin Glance schema with custom properties added, the
+same without additionalProperties (custom values may drift from strings), and a strict image
+schema (required properties, no additional properties, ranges and lengths)."""
 
 from __future__ import annotations
 
@@ -60,11 +61,22 @@ def strict_image_schema() -> dict[str, Any]:
     }
 
 
+def permissive_list_schema() -> dict[str, Any]:
+    """A deployment whose image schema has no additionalProperties and an untyped custom
+    property: non-string custom values get through the schema (the drift C017 reports)."""
+    document = copy.deepcopy(load_schema("glance").document)
+    image = document["properties"]["images"]["items"]
+    del image["additionalProperties"]
+    image["properties"]["support_contact"] = {"description": "Who to call", "is_base": False}
+    return document
+
+
 def schemas() -> dict[str, Any]:
     """Every schema the properties run against: the builtins and the two operator schemas."""
     return {
         "ims": "ims",
         "glance": "glance",
         "operator": operator_list_schema(),
+        "permissive": permissive_list_schema(),
         "strict": strict_image_schema(),
     }
