@@ -339,6 +339,9 @@ def time_startup(run: Run, tools: Tools, one_file: Path) -> None:
     n = run.settings.startup_repeat
     commands = {
         ("python", "python -c pass"): Command("python -c pass", (str(tools.project.python), "-c", "pass"), n),
+        ("imports", table.IMPORTS): Command(
+            table.IMPORTS, (str(tools.project.python), "-c", "import click, jsonschema_rs, orjson"), n
+        ),
         ("version", table.GV): Command(table.GV, (tools.gv, "--version"), n),
         ("version", table.CHECKER): Command(
             table.CHECKER, (str(tools.checker.script("check-jsonschema")), "--version"), n

@@ -17,6 +17,7 @@ FLOOR = "jsonschema-rs + orjson loop"
 JSONSCHEMA = "jsonschema loop"
 CHECKER = "check-jsonschema"
 TOOLS = (GV, GV_JOBS, FLOOR, JSONSCHEMA, CHECKER)
+IMPORTS = "python -c 'import click, jsonschema_rs, orjson'"  # what any run of ours imports
 WORKLOADS = ("pages-valid", "pages-invalid", "list-valid", "list-invalid", "jsonl-valid", "jsonl-invalid")
 WORKLOAD_LABELS = {
     "pages-valid": "2,000 pages x 25 images",
@@ -235,6 +236,10 @@ def startup_grid(rows: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     python = seconds_of(rows, "python", "python -c pass")
     if python is not None:
         grid.append(["python -c pass (for scale)", _seconds(python), "", ""])
+    imports = seconds_of(rows, "imports", IMPORTS)
+    if imports is not None:
+        theirs = seconds_of(rows, "one-file", CHECKER)
+        grid.append([f"{IMPORTS} (for scale)", _seconds(imports), "", _number(ratio(imports, theirs))])
     return grid
 
 

@@ -74,17 +74,39 @@ def check_lists(truth: Mapping[str, Iterable[int]], report: str) -> dict[str, An
 
 
 def check_jsonl(truth: Mapping[str, Iterable[int]], report: str) -> dict[str, Any]:
-    """Coverage of invalid records in JSON Lines files: a finding on the record's own line."""
-    lines_with_findings: dict[str, set[int]] = {}
+    """Coverage of invalid records in JSON Lines files: a finding on the record's own line.
+
+    The position is checked too when the file can be read: the text at the line and column
+    must be the JSON of the value the pointer names within that line's record.
+    """
+    by_line: dict[str, dict[int, list[Located]]] = {}
     for item in parse_report(report):
-        lines_with_findings.setdefault(item.path, set()).add(item.line)
-    expected = located = 0
+        by_line.setdefault(item.path, {}).setdefault(item.line, []).append(item)
+    expected = located = exact = checked = 0
     for path, numbers in truth.items():
-        reported = lines_with_findings.get(path, set())
+        reported = by_line.get(path, {})
         for number in numbers:
             expected += 1
             located += number in reported
-    return {"expected": expected, "located": located}
+        for number, line in _lines_at(path, set(reported)):
+            document = json.loads(line)
+            for hit in reported[number]:
+                verdict = _points_at([line], document, Located(path, 1, hit.column, "", "", hit.pointer))
+                if verdict is not None:
+                    checked += 1
+                    exact += verdict
+    return {"expected": expected, "located": located, "positions_checked": checked, "positions_right": exact}
+
+
+def _lines_at(path: str, numbers: set[int]) -> Iterable[tuple[int, str]]:
+    """(number, text) of the wanted lines of a file, read as a stream; nothing if unreadable."""
+    try:
+        with Path(path).open(encoding="utf-8") as stream:
+            for number, line in enumerate(stream, 1):
+                if number in numbers:
+                    yield number, line.rstrip("\r\n")
+    except OSError:
+        return
 
 
 def unexpected_errors(truth: Mapping[str, Iterable[int]], report: str) -> int:

@@ -137,7 +137,12 @@ def test_finding_coverage_counts_invalid_images_and_checks_positions(tmp_path: P
     checked = verify.check_lists(truth, report)
     assert checked == {"expected": 2, "located": 2, "positions_checked": 2, "positions_right": 1}
     assert verify.unexpected_errors(truth, report) == 1
-    assert verify.check_jsonl({"x.jsonl": [3, 7]}, "x.jsonl:3:12: K002 [error] bad (at /status)") == {
+    lines = tmp_path / "x.jsonl"
+    lines.write_text('{"status": "active"}\n\n{"id": 1, "status": "ACTIVE"}\n')
+    report = f"{lines}:3:21: K002 [error] bad (at /status)\n{lines}:3:2: K001 [error] bad (at /id)"
+    assert verify.check_jsonl({str(lines): [3, 7]}, report) == {
         "expected": 2,
         "located": 1,
+        "positions_checked": 2,
+        "positions_right": 1,
     }
