@@ -70,6 +70,19 @@ def _input_format(ctx: click.Context, param: click.Parameter, value: str) -> str
     return None if value == "auto" else value
 
 
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """Bytes in '65536', '512K', '64M', '1G' (binary units; 'KiB', 'MB' and the like read the same)."""
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]+)\s*([kmg]?)(?:i?b)?\s*", value, re.IGNORECASE)
+    if match is None or int(match.group(1)) == 0:
+        raise click.BadParameter(f"{value!r}: expected a positive size such as 65536, 512K, 64M or 1G")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
 SCHEMA_OPTIONS = [
     click.option(
         "--schema",
@@ -106,6 +119,26 @@ INPUT_OPTIONS = [
         show_default=True,
         callback=_input_format,
         help="How to read inputs; auto: by suffix (.json .jsonl .ndjson .har .http) and content.",
+    ),
+    click.option(
+        "--max-bytes",
+        "max_bytes",
+        default="64M",
+        show_default=True,
+        metavar="SIZE",
+        callback=_byte_size,
+        help="Largest input, JSON Lines line or decompressed body read into memory (K, M, G "
+        "suffixes); a larger one is a P011 finding and is not read.",
+    ),
+    click.option(
+        "--pipe-timeout",
+        "pipe_timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=30.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long a FIFO or device named as input may send nothing before it is reported "
+        "unreadable (P009).",
     ),
 ]
 

@@ -231,7 +231,9 @@ def find_pyproject(paths: Sequence[str], cwd: Path | None = None) -> Path | None
 
 
 def _directory_of(path: Path) -> Path:
-    resolved = path.resolve()
+    # realpath, not Path.resolve: a symbolic link loop must not raise (the input is reported
+    # as unreadable when it is read; here it only decides where the search starts).
+    resolved = Path(os.path.realpath(path))
     return resolved if resolved.is_dir() else resolved.parent
 
 

@@ -15,7 +15,7 @@ from typing import IO, Protocol, TextIO
 
 from glance_validate import __version__
 from glance_validate.findings import SEVERITY_RANK, Finding, Result, Severity
-from glance_validate.inputs import UNREADABLE, Origin
+from glance_validate.inputs import NOT_READ, Origin
 
 JSON_REPORT_VERSION = 1
 TOOL_NAME = "glance-validate"
@@ -111,7 +111,8 @@ def fails(result: Result, fail_on: str = "error") -> bool:
 
 
 def is_unreadable(result: Result) -> bool:
-    return any(f.code == UNREADABLE for f in result.findings)
+    """An input whose content was not checked: it could not be read (P009) or was too large (P011)."""
+    return any(f.code in NOT_READ for f in result.findings)
 
 
 class Reporter(Protocol):
@@ -162,9 +163,16 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary_line(schema_name: str, summary: Summary) -> str:
-    parts = [_plural(n, sev) for sev, n in summary.findings.items() if n]
-    if summary.unreadable:
-        parts.append(_plural(summary.unreadable, "unreadable input"))
+    """``checked N payloads (I images) against S: F failed (U unreadable inputs), E errors, ...``.
+
+    Every payload is counted once: those that passed, plus ``failed`` (a finding at or above
+    --fail-on), which includes the unreadable inputs (nothing in them was checked).
+    """
+    parts = []
+    if summary.failed:
+        unreadable = f" ({_plural(summary.unreadable, 'unreadable input')})" if summary.unreadable else ""
+        parts.append(f"{summary.failed} failed{unreadable}")
+    parts.extend(_plural(n, sev) for sev, n in summary.findings.items() if n)
     if summary.not_checked:
         parts.append(f"{_plural(summary.not_checked, 'input')} not checked")
     return (

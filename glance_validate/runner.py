@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO
 
 from glance_validate.errors import SchemaUnavailable
 from glance_validate.findings import Finding, Result, Severity
-from glance_validate.inputs import Input, InputFormat, Payload
+from glance_validate.inputs import (
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_PIPE_TIMEOUT,
+    Input,
+    InputFormat,
+    Limits,
+    Payload,
+)
 from glance_validate.report import (
     REPORTERS,
     Checked,
@@ -78,6 +86,8 @@ class RunOptions:
     # how to run
     jobs: int = 1
     jsonl_range_bytes: int = JSONL_RANGE_BYTES  # JSON Lines files are split into tasks of this size
+    max_bytes: int = DEFAULT_MAX_BYTES  # larger inputs, lines and bodies are P011, never read whole
+    pipe_timeout: float = DEFAULT_PIPE_TIMEOUT  # seconds a named FIFO or device may stay silent
 
 
 # Checking one payload, one task ----------------------------------------------------------------
@@ -91,6 +101,8 @@ class Task:
     start: int = 0
     end: int | None = None  # None: the whole input
     last: bool = True  # the last task of its input
+    limits: Limits = DEFAULT_LIMITS
+    streamed: bool = False  # read in the main process as it arrives: stdin, FIFOs, devices
 
 
 @dataclass(frozen=True)
@@ -171,26 +183,34 @@ def run_task(validator: Validator, task: Task, stdin: BinaryIO | None = None) ->
 
     try:
         if task.end is None:
-            payloads: Iterator[Payload] = inputs.read(task.input, stdin)
+            payloads: Iterator[Payload] = inputs.read(task.input, stdin, task.limits)
             return TaskResult(tuple(check_payload(validator, p) for p in payloads))
         count = inputs.LineCount()
-        payloads = inputs.read_jsonl_range(task.input, task.start, task.end, count)
+        payloads = inputs.read_jsonl_range(task.input, task.start, task.end, count, task.limits.max_bytes)
         return TaskResult(tuple(check_payload(validator, p) for p in payloads), count.lines)
     except Exception as exc:  # a bug must not lose the other inputs; reported, exit code 3
         return TaskResult((), error=f"{type(exc).__name__}: {exc}")
 
 
-def plan(inputs_found: Sequence[Input], range_bytes: int = JSONL_RANGE_BYTES) -> list[Task]:
-    """Tasks in input order; big JSON Lines files become several ranges."""
-    from glance_validate.inputs import jsonl_ranges
+def plan(
+    inputs_found: Sequence[Input], range_bytes: int = JSONL_RANGE_BYTES, limits: Limits = DEFAULT_LIMITS
+) -> list[Task]:
+    """Tasks in input order; big JSON Lines files become several ranges.
+
+    Standard input, FIFOs and devices are streamed in the main process: they cannot be split
+    into ranges or handed to a worker, and their payloads are reported as they arrive.
+    """
+    from glance_validate.inputs import is_stream, jsonl_ranges
 
     tasks: list[Task] = []
     for item in inputs_found:
-        if item.format == "jsonl" and item.path is not None and item.problem is None:
+        streamed = item.problem is None and (item.path is None or is_stream(item.path))
+        if item.format == "jsonl" and item.problem is None and not streamed:
+            assert item.path is not None
             ranges = jsonl_ranges(item.path, range_bytes)
-            tasks.extend(Task(item, s, e, i == len(ranges) - 1) for i, (s, e) in enumerate(ranges))
+            tasks.extend(Task(item, s, e, i == len(ranges) - 1, limits) for i, (s, e) in enumerate(ranges))
         else:
-            tasks.append(Task(item))
+            tasks.append(Task(item, limits=limits, streamed=streamed))
     return tasks
 
 
@@ -310,15 +330,15 @@ def _check_all(
     from glance_validate.consistency import ListingIds
     from glance_validate.inputs import read
 
-    tasks = plan(found, options.jsonl_range_bytes)
-    file_tasks = [t for t in tasks if not t.input.is_stdin]
+    tasks = plan(found, options.jsonl_range_bytes, Limits(options.max_bytes, options.pipe_timeout))
+    file_tasks = [t for t in tasks if not t.streamed]
     results = _results(file_tasks, validator, dialect, options, stack)
     line_offset = 0
     failure: list[str] = []
     listings = ListingIds() if validator.policy.allows("C009") else None  # ids across pages, in order
     for task in tasks:
-        if task.input.is_stdin:  # streamed here: standard input cannot be handed to a worker
-            for payload in read(task.input, stdin):
+        if task.streamed:  # standard input, a FIFO or a device: read here, as it arrives
+            for payload in read(task.input, stdin, task.limits):
                 checked = _across_pages(check_payload(validator, payload), listings, validator)
                 _emit(checked, reporters, tally)
         else:

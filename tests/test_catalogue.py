@@ -20,6 +20,7 @@ CODES = [r.code for r in catalog().rules]
 ELSEWHERE: dict[str, tuple[str, str | None]] = {
     "P009": ("an unreadable input is not a file that can live in fixtures/", "tests/test_validate_api.py"),
     "P010": ("only a Python object without a JSON meaning gives it", "tests/test_validate_api.py"),
+    "P011": ("an input over --max-bytes is generated at test time, not kept", "tests/test_hostile_inputs.py"),
     "P020": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_inputs.py"),
     "P021": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_inputs.py"),
     "P022": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_inputs.py"),

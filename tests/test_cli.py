@@ -314,10 +314,10 @@ def test_an_internal_error_on_one_input_loses_no_other(
     bad = _write(tmp_path / "c.json", _image(status="archived"))
     real_read = inputs.read
 
-    def read(item: inputs.Input, stdin: Any = None) -> Any:
+    def read(item: inputs.Input, stdin: Any = None, limits: inputs.Limits = inputs.DEFAULT_LIMITS) -> Any:
         if item.label == str(cursed):
             raise RuntimeError("boom")
-        return real_read(item, stdin)
+        return real_read(item, stdin, limits)
 
     monkeypatch.setattr(inputs, "read", read)
     code, out, err = _run([str(good), str(cursed), str(bad)])
