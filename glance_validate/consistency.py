@@ -18,11 +18,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from glance_validate.catalog import finding
-from glance_validate.deviations import json_type
 from glance_validate.dialect import Dialect
 from glance_validate.extensions import ExtensionProfile, ims_profile
 from glance_validate.extensions import check_image as check_extensions
 from glance_validate.findings import Finding, PageIds, join_pointer
+from glance_validate.kinds import json_type
 from glance_validate.rules import describe, show
 
 IMAGES_PATH = "/v2/images"

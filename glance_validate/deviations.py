@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from glance_validate.findings import Finding, Kind, Severity
+from glance_validate.kinds import json_type
 
 _ABSENT: Any = object()
 
@@ -143,25 +144,6 @@ def _token_matches(pattern: str, token: str) -> bool:
     if pattern.endswith("*"):
         return token.startswith(pattern[:-1])
     return pattern == token
-
-
-def json_type(value: Any) -> str:
-    """The JSON type name of a parsed value (Draft 4: 1.0 is a number, not an integer)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _same_json(a: Any, b: Any) -> bool:

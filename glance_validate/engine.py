@@ -9,6 +9,7 @@ within the registry built from the dialect's schemas.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -49,6 +50,10 @@ def build_engine(
     *,
     engine: EngineName = "fast",
 ) -> Engine:
+    """An engine for ``schema``; UnsafeSchema first when it could hang a run or reach outside."""
+    from glance_validate.schema_guard import check
+
+    check(schema, resources)
     if engine == "reference":
         return ReferenceEngine(schema, resources or {})
     return FastEngine(schema, resources or {})
@@ -76,8 +81,8 @@ class FastEngine:
             yield Violation(
                 path=tuple(error.instance_path),
                 keyword=keyword,
-                keyword_value=_follow(self._schema, schema_path),
-                schema=_follow(self._schema, schema_path[:-1]),
+                keyword_value=follow(self._schema, schema_path),
+                schema=follow(self._schema, schema_path[:-1]),
                 engine_message=str(error.message),
             )
 
@@ -101,10 +106,13 @@ class ReferenceEngine:
         self._validator = validator_class(schema, registry=registry)
 
     def is_valid(self, instance: object) -> bool:
-        return bool(self._validator.is_valid(instance))
+        with _recursion_room():
+            return bool(self._validator.is_valid(instance))
 
     def violations(self, instance: object) -> Iterator[Violation]:
-        for error in self._validator.iter_errors(instance):
+        with _recursion_room():
+            errors = list(self._validator.iter_errors(instance))
+        for error in errors:
             yield Violation(
                 path=tuple(error.absolute_path),
                 keyword=str(error.validator),
@@ -114,16 +122,34 @@ class ReferenceEngine:
             )
 
 
+# python-jsonschema recurses a few frames per level of the value: a recursive schema over a payload
+# nested to the parser's limit (512) needs more than the interpreter's default of 1,000 frames.
+REFERENCE_RECURSION_LIMIT = 20_000
+
+
+@contextmanager
+def _recursion_room() -> Iterator[None]:
+    import sys
+
+    limit = sys.getrecursionlimit()
+    if limit < REFERENCE_RECURSION_LIMIT:
+        sys.setrecursionlimit(REFERENCE_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def _refuse_resource(uri: str) -> Any:
     import referencing.exceptions
 
     raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
-def _follow(schema: Any, schema_path: tuple[Any, ...]) -> Any:
-    """The keyword's value at ``schema_path``, or MISSING when the path crosses a $ref."""
-    current = schema
-    for step in schema_path:
+def follow(document: Any, path: tuple[Any, ...]) -> Any:
+    """The value at ``path`` inside ``document``, or MISSING when there is none (or a $ref is crossed)."""
+    current = document
+    for step in path:
         try:
             current = current[step]
         except (KeyError, IndexError, TypeError):

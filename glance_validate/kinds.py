@@ -15,6 +15,25 @@ _IMAGE_MARKERS = frozenset(
 )
 
 
+def json_type(value: object) -> str:
+    """The JSON type name of a parsed value (Draft 4: 1.0 is a number, not an integer)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
 def classify(value: object, image_properties: Collection[str] = ()) -> Kind:
     if not isinstance(value, dict):
         return "unknown"

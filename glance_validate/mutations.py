@@ -29,6 +29,7 @@ from typing import Any
 
 from glance_validate import regex_strings, rule_mutations
 from glance_validate.findings import join_pointer, pointer
+from glance_validate.kinds import json_type
 from glance_validate.regex_strings import Choices
 from glance_validate.rules import describe, show
 from glance_validate.synthesis import Model, SynthesisError, pick
@@ -226,23 +227,9 @@ def _types(schema: dict[str, Any]) -> set[str]:
     return found
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"  # Draft 4: 512.0 is a number, not an integer
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _only_type_fails(schema: dict[str, Any], value: object) -> bool:
     """Whether ``value`` breaks ``type`` in ``schema`` and no other keyword (an independent check)."""
-    if any(k in schema for k in _COMBINATORS) or _json_type(value) in _types(schema):
+    if any(k in schema for k in _COMBINATORS) or json_type(value) in _types(schema):
         return False
     if isinstance(value, str):
         return _string_fits(schema, value)

@@ -13,7 +13,7 @@ from typing import Any
 from glance_validate import ecma_regex
 from glance_validate.catalog import finding
 from glance_validate.dialect import Dialect
-from glance_validate.engine import MISSING, Violation
+from glance_validate.engine import MISSING, Violation, follow
 from glance_validate.findings import Finding, join_pointer, pointer
 from glance_validate.kinds import error_message
 
@@ -51,7 +51,7 @@ _SHOWN_LIMIT = 60
 
 def keyword_findings(violations: Iterable[Violation], instance: object, base: str = "") -> Iterator[Finding]:
     for violation in violations:
-        value = _at(instance, violation.path)
+        value = follow(instance, violation.path)
         where = join_pointer(base, *violation.path)
         yield from _keyword_finding(violation, value, where)
 
@@ -219,16 +219,6 @@ def show(value: Any) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 3] + "..."
-
-
-def _at(instance: Any, path: tuple[str | int, ...]) -> Any:
-    current = instance
-    for step in path:
-        try:
-            current = current[step]
-        except (KeyError, IndexError, TypeError):
-            return MISSING
-    return current
 
 
 # Structure rules -------------------------------------------------------------------------

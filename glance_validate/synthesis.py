@@ -30,6 +30,7 @@ from glance_validate import regex_strings
 from glance_validate.dialect import Dialect, compile_dialect
 from glance_validate.engine import Engine, build_engine
 from glance_validate.errors import GlanceValidateError
+from glance_validate.kinds import json_type
 from glance_validate.regex_strings import Choices
 from glance_validate.sources import SchemaSpec, load_schema
 
@@ -536,7 +537,7 @@ def value_for(schema: Any, choices: Choices, depth: int = 0) -> Any:
     types = _types(schema)
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
-        fitting = [v for v in enum if types is None or _json_type(v) in types] or enum
+        fitting = [v for v in enum if types is None or json_type(v) in types] or enum
         return pick(choices, fitting)
     kind = _pick_type(types, choices)
     if kind == "string":
@@ -581,20 +582,6 @@ def _types(schema: dict[str, Any]) -> frozenset[str] | None:
     if "integer" in found or "number" in found:
         found.add("number" if "number" in found else "integer")
     return frozenset(found)
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _pick_type(types: Iterable[str] | None, choices: Choices) -> str:
