@@ -340,3 +340,18 @@ def test_version_is_printed() -> None:
     """--version prints the program name and version."""
     result = _cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("glance-validate, version ")
+
+
+def test_fail_on_warning_ignores_the_shipped_schemas_own_quirk() -> None:
+    """The builtin IMS schema's "String" is reported but does not fail a --fail-on warning run."""
+    code, out, _ = _run([str(FIXTURES / "ims" / "image-list.json")], fail_on="warning")
+    assert "L001 [warning]" in out
+    assert code == EXIT_OK, out
+
+
+def test_fail_on_warning_fails_on_a_user_schemas_quirk() -> None:
+    """A schema file the user supplied with a capitalised type fails a --fail-on warning run."""
+    schema = str(FIXTURES / "ims" / "schema-document-quirks.json")
+    code, out, _ = _run(["-"], stdin=b'{"images": []}', fail_on="warning", schema=schema)
+    assert "L001 [warning]" in out
+    assert code == EXIT_FINDINGS, out
