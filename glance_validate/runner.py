@@ -312,7 +312,8 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         summary = tally.summary(time.perf_counter() - started)
         for reporter in reporters:
             reporter.finish(summary)
-        return exit_code(summary, options.fail_on, _actionable(validator.dialect.name, validator.schema_findings))
+        schema_findings = _actionable(validator.dialect.name, validator.schema_findings)
+        return exit_code(summary, options.fail_on, schema_findings)
 
 
 def _check_all(
