@@ -278,7 +278,11 @@ class Origin:
         return self.input
 
     def shifted(self, lines: int) -> Origin:
-        return self if not lines or self.line is None else replace(self, line=self.line + lines)
+        return self if not lines or self.line is None else self.at_line(self.line + lines)
+
+    def at_line(self, line: int) -> Origin:
+        """This origin at ``line``, as ``replace(self, line=line)`` without its cost (per JSON Lines line)."""
+        return Origin(self.input, self.path, line, self.entry, self.request, self.status, self.body_relative)
 
 
 @dataclass(frozen=True)
@@ -556,10 +560,10 @@ def _jsonl_lines(
             count.lines = number - before
         if isinstance(line, _Skipped):
             too_large = TooLarge(f"line {number}", line.size, line.limit)
-            yield problem(replace(origin, line=number), TOO_LARGE, f"{_shown(origin.input)}: {too_large}")
+            yield problem(origin.at_line(number), TOO_LARGE, f"{_shown(origin.input)}: {too_large}")
         elif line.strip():
             body = line.rstrip(b"\r\n")  # the line break ends the line, not the payload
-            yield Payload(replace(origin, line=number), body, line_shift=number - 1)
+            yield Payload(origin.at_line(number), body, line_shift=number - 1)
 
 
 def jsonl_ranges(path: str, size: int) -> list[tuple[int, int]]:

@@ -98,3 +98,18 @@ def test_line_starts_match_the_newline_pattern() -> None:
 
 
 _FAST_SKIP = jsontext._skip_value
+
+
+def test_origin_at_line_is_replace_for_every_field() -> None:
+    """Origin.at_line copies every field but the line, as dataclasses.replace does (new fields too)."""
+    import dataclasses
+
+    from glance_validate.inputs import Origin
+
+    values = {"input": "in", "path": "p", "line": 3, "entry": 4, "request": "GET /", "status": 500}
+    values["body_relative"] = True
+    assert {f.name for f in dataclasses.fields(Origin)} == set(values), "a new Origin field: update at_line"
+    origin = Origin(**values)  # type: ignore[arg-type]
+    assert origin.at_line(9) == dataclasses.replace(origin, line=9)
+    assert origin.shifted(2) == dataclasses.replace(origin, line=5)
+    assert Origin("in").shifted(2) == Origin("in")
