@@ -11,6 +11,7 @@ results on Glance schemas are handled here:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 _OUTSIDE_CLASS = {"d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]"}
@@ -50,4 +51,34 @@ def compile_ecma(pattern: str) -> re.Pattern[str]:
 
 
 def search(pattern: str, text: str) -> bool:
-    return compile_ecma(pattern).search(text) is not None
+    """Whether ``pattern`` (ECMA-262) matches somewhere in ``text``, in linear time when it can be.
+
+    See ``linear_regex``: RE2 runs what it can express with Python's meaning; other patterns run
+    on ``re`` (a schema whose such pattern could backtrack exponentially is refused before).
+    """
+    return matcher(pattern)(text)
+
+
+@cache
+def matcher(pattern: str) -> Callable[[str], bool]:
+    from glance_validate.linear_regex import compile_linear
+
+    try:
+        compiled = compile_ecma(pattern)
+    except re.error:
+        return _fast_engine_matcher(pattern)  # ECMA-262 syntax Python cannot read, e.g. \cA
+    linear = compile_linear(compiled.pattern)
+    if linear is not None:
+        return linear
+    return lambda text: compiled.search(text) is not None
+
+
+def _fast_engine_matcher(pattern: str) -> Callable[[str], bool]:
+    """The pattern as jsonschema-rs runs it (its ECMA-262 engine); re.error when it cannot either."""
+    import jsonschema_rs
+
+    try:
+        validator = jsonschema_rs.Draft4Validator({"type": "string", "pattern": pattern})
+    except Exception:
+        raise re.error(f"pattern {pattern!r} compiles neither in Python nor as ECMA-262") from None
+    return lambda text: bool(validator.is_valid(text))

@@ -101,7 +101,11 @@ class ReferenceEngine:
             registry = registry.with_resource(uri, resource)
         validator_class = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
             jsonschema.Draft4Validator,
-            {"pattern": _ecma_pattern, "patternProperties": _ecma_pattern_properties},
+            {
+                "pattern": _ecma_pattern,
+                "patternProperties": _ecma_pattern_properties,
+                "additionalProperties": _ecma_additional_properties,
+            },
         )
         self._validator = validator_class(schema, registry=registry)
 
@@ -177,3 +181,27 @@ def _ecma_pattern_properties(
         for name, value in instance.items():
             if ecma_regex.search(pattern, name):
                 yield from validator.descend(value, subschema, path=name, schema_path=pattern)
+
+
+def _ecma_additional_properties(
+    validator: Any, additional: Any, instance: object, schema: Any
+) -> Iterator[Any]:
+    """Draft 4 additionalProperties, with patternProperties matched as ECMA-262 (never Python's re)."""
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    assert isinstance(instance, dict)
+    listed = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    extras = [
+        name
+        for name in instance
+        if name not in listed and not any(ecma_regex.search(pattern, name) for pattern in patterns)
+    ]
+    if validator.is_type(additional, "object"):
+        for name in extras:
+            yield from validator.descend(instance[name], additional, path=name)
+    elif additional is False and extras:
+        names = ", ".join(repr(name) for name in sorted(extras))
+        yield ValidationError(f"Additional properties are not allowed ({names} unexpected)")

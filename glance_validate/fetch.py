@@ -261,7 +261,7 @@ def _with_retries(
 
 def _retry_wait(raw: _Raw, backoff: float) -> float:
     after = raw.headers.get("retry-after", "")
-    if after.strip().isdigit():
+    if after.strip().isascii() and after.strip().isdigit():
         return min(float(after.strip()), MAX_RETRY_WAIT)
     return backoff
 
@@ -387,6 +387,7 @@ def _read_body(
     """The body, read one receive at a time so the deadline bounds the whole of it."""
     limit = settings.max_bytes
     declared = response.getheader("Content-Length", "")
+    declared = declared if declared.strip().isascii() else ""  # "²" is a digit, but not a length
     if declared.strip().isdigit() and int(declared) > limit:
         raise BadBody(_too_large(target, int(declared), limit, "declares"), url=target.label)
     chunks: list[bytes] = []

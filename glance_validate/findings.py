@@ -73,7 +73,8 @@ class Result:
 def pointer_sort_key(pointer: str) -> tuple[object, ...]:
     """Order pointers so that array indices sort numerically."""
     parts = pointer.split("/")[1:]
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    # isascii: "¹" is a digit to str.isdigit, but not a number int() reads
+    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in parts)
 
 
 def escape_token(token: str | int) -> str:

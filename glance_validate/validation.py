@@ -143,7 +143,8 @@ def _engine(schema: dict[str, Any], dialect: Dialect, name: EngineName) -> Engin
     try:
         return build_engine(schema, dialect.schemas, engine=name)
     except Exception as exc:  # both engines report unusable schemas with their own types
-        raise SchemaUnavailable(f"schema {dialect.name!r} cannot be compiled: {exc}") from None
+        reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise SchemaUnavailable(f"schema {dialect.name!r} cannot be compiled: {reason}") from None
 
 
 def _schema_findings(engine: Engine, value: object, base: str = "") -> Iterable[Finding]:
