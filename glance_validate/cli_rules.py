@@ -191,45 +191,54 @@ def _deviation_lines(code: str) -> list[str]:
 def compat(output_format: str, paths: tuple[str, ...]) -> None:
     """Say which Glance releases' schemas accept each payload, and what rules out the others.
 
-    Exit codes: 0 every payload is accepted by some release, 1 a payload is accepted by none,
-    2 usage error (bad configuration), 3 an input could not be read.
+    Exit codes: 0 every payload is accepted by some release, 1 a payload is accepted by none
+    (or an input holds no payload to check, as check reports it), 2 usage error (bad
+    configuration), 3 an input could not be read.
     """
     import json
 
     from glance_validate.compat import as_json, render_text
     from glance_validate.errors import ConfigurationError
+    from glance_validate.inputs import NOT_READ
+    from glance_validate.report import text_line
 
     try:
-        reports, unreadable = _compat_reports(paths)
+        reports, problems = _compat_reports(paths)
     except ConfigurationError as exc:
         click.echo(f"glance-validate: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    for message in unreadable:
-        click.echo(f"glance-validate: {message}", err=True)
+    for label, problem in problems:
+        click.echo(f"glance-validate: {text_line(label, problem)}", err=True)
     if output_format == "json":
         click.echo(json.dumps(as_json(reports), indent=2, ensure_ascii=False))
     else:
         click.echo(render_text(reports), nl=False)
-    if unreadable:
+    # The same exit codes as check gives these inputs: only what could not be read is a failure
+    # of the tool; an input without a payload (P020, P021) fails, a capture without image
+    # traffic (P022, a warning) does not.
+    if any(problem.code in NOT_READ for _, problem in problems):
         sys.exit(3)
-    sys.exit(0 if all(r.accepted_by for r in reports) else 1)
+    rejected = any(problem.severity == "error" for _, problem in problems)
+    sys.exit(1 if rejected or not all(r.accepted_by for r in reports) else 0)
 
 
-def _compat_reports(paths: tuple[str, ...]) -> tuple[list[Any], list[str]]:
+def _compat_reports(paths: tuple[str, ...]) -> tuple[list[Any], list[tuple[str, Any]]]:
+    """The compat report of every payload, and (label, finding) for inputs that gave none."""
     from glance_validate.compat import Compat
     from glance_validate.config import find_pyproject, read_pyproject, resolve
     from glance_validate.inputs import discover, read
+    from glance_validate.report import printable
 
     config = find_pyproject(paths)
     checker = Compat(resolve(read_pyproject(config) if config else None))
-    reports, unreadable = [], []
+    reports, problems = [], []
     for item in discover(paths):
         for payload in read(item, sys.stdin.buffer if item.is_stdin else None):
             if payload.problem is not None:
-                unreadable.append(f"{payload.origin.label}: {payload.problem.message}")
+                problems.append((printable(payload.origin.label), payload.problem))
                 continue
             reports.append(checker.check(payload.data, payload.origin.label, line_shift=payload.line_shift))
-    return reports, unreadable
+    return reports, problems
 
 
 COMMANDS = (rules, explain, compat)

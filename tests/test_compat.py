@@ -167,3 +167,15 @@ def test_command_reads_directories_and_configuration(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.glance-validate]\nignore = ["Q7"]\n')
     bad = _cli("pages", cwd=tmp_path)
     assert bad.returncode == 2 and "Q7" in bad.stderr
+
+
+def test_inputs_without_a_payload_exit_as_check_does(tmp_path: Path) -> None:
+    """Only an unreadable input exits 3: a capture without image traffic passes, a non-capture fails."""
+    captures = ROOT / "fixtures" / "captures"
+    no_traffic = _cli(str(captures / "no-image-traffic.har"), str(JUNO))
+    assert no_traffic.returncode == 0, no_traffic.stderr
+    assert "P022 [warning]" in no_traffic.stderr and "Icehouse" in no_traffic.stdout
+    not_recorded = _cli(str(captures / "body-not-recorded.har"), str(JUNO))
+    assert not_recorded.returncode == 1 and "P021 [error]" in not_recorded.stderr
+    missing = _cli(str(tmp_path / "missing.json"), str(captures / "no-image-traffic.har"))
+    assert missing.returncode == 3 and "P009 [error]" in missing.stderr
