@@ -163,7 +163,12 @@ def _subject(path: str) -> str:
 
 
 def render_text(reports: Sequence[PayloadCompat]) -> str:
-    """A table per payload: one row per run of release groups with the same verdict and reason."""
+    """A table per payload: one row per run of release groups with the same verdict and reason.
+
+    Sources are shown as check shows them (control characters escaped): one payload, one line.
+    """
+    from glance_validate.report import printable
+
     lines: list[str] = []
     for report in reports:
         count = (
@@ -171,10 +176,10 @@ def render_text(reports: Sequence[PayloadCompat]) -> str:
             if report.kind == "image-list"
             else ""
         )
-        lines.append(f"{report.source} ({report.kind}{count}): {report.summary}")
+        lines.append(f"{printable(report.source)} ({report.kind}{count}): {report.summary}")
         rows = _rows(report.verdicts)
         width = max(len(label) for label, _ in rows)
-        lines.extend(f"  {label:<{width}}  {text}" for label, text in rows)
+        lines.extend(f"  {label:<{width}}  {printable(text)}" for label, text in rows)
         lines.append("")
     return "\n".join(lines)
 

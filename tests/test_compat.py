@@ -179,3 +179,12 @@ def test_inputs_without_a_payload_exit_as_check_does(tmp_path: Path) -> None:
     assert not_recorded.returncode == 1 and "P021 [error]" in not_recorded.stderr
     missing = _cli(str(tmp_path / "missing.json"), str(captures / "no-image-traffic.har"))
     assert missing.returncode == 3 and "P009 [error]" in missing.stderr
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_line(compat: Compat) -> None:
+    """The table escapes control characters in sources, as check does: one payload, one line."""
+    report = _check(compat, JUNO, source="two\nlines.json")
+    assert render_text([report]).splitlines()[0].startswith("two\\nlines.json (image-list")
+    odd_key = _check(compat, {"images": [_current_image(**{"a\nb": 1})]})
+    rows = render_text([odd_key]).splitlines()
+    assert len(rows) == 3 and "no release accepts it: a\\nb (K001" in rows[2], rows
