@@ -31,7 +31,10 @@ LIST_SCHEMA_LINK = "/v2/schemas/images"
 
 _MD5 = re.compile(r"[0-9a-f]{32}")
 _HEX = re.compile(r"[0-9a-f]*")
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+# ASCII digits only: RFC 3339 has no other (str patterns' \d would take "٢٠٢٤" for a year).
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
 _UNSET: Any = object()
 
 
@@ -241,10 +244,11 @@ def _hash_value(algo: str, value: str, where: str) -> Iterator[Finding]:
         yield finding(
             "C011",
             join_pointer(where, "os_hash_algo"),
-            f"os_hash_algo {show(algo)} is not a hash algorithm (Glance uses hashlib names such as sha512)",
+            f"os_hash_algo {show(algo)} is not a hash algorithm with a fixed-length digest (Glance "
+            "uses hashlib names such as sha512)",
         )
         return
-    if _HEX.fullmatch(value) and (length == 0 or len(value) == length):
+    if _HEX.fullmatch(value) and len(value) == length:
         return
     if not _HEX.fullmatch(value.lower()):
         problem = "is not hexadecimal"
@@ -261,13 +265,18 @@ def _hash_value(algo: str, value: str, where: str) -> Iterator[Finding]:
 
 @cache
 def hex_length(algo: str) -> int | None:
-    """Hex digits of a hashlib algorithm's digest (0 for variable-length ones), None if unknown."""
+    """Hex digits of a hashlib algorithm's digest; None if unknown or of variable length.
+
+    Glance hashes with ``hashlib.new(algo).hexdigest()``, which a variable-length algorithm
+    (shake_128) cannot do without a length: no Glance image carries one.
+    """
     import hashlib  # here, not at the top: only images with an os_hash_algo need it
 
     try:
-        return int(hashlib.new(algo).digest_size) * 2
+        size = int(hashlib.new(algo).digest_size)
     except (ValueError, TypeError):
         return None
+    return size * 2 or None
 
 
 def _timestamps(image: dict[str, Any], where: str, facts: Facts) -> Iterator[Finding]:
@@ -314,9 +323,9 @@ def rfc3339_problem(value: str) -> datetime | str:
 
 
 def _shape_problem(value: str) -> str:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
         return "has no time"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?", value):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?", value, re.ASCII):
         return "has no time zone (Z or an offset such as +00:00)"
     return "is not an RFC 3339 date-time"
 

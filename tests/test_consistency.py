@@ -235,10 +235,27 @@ def test_rfc3339_parsing() -> None:
     assert "day is out of range" in str(rfc3339_problem("2023-02-29T00:00:00Z"))
 
 
+def test_timestamps_are_written_in_ascii_digits() -> None:
+    """Digits of other scripts are not RFC 3339 digits: the message says so, not a parser's words."""
+    assert rfc3339_problem("\u0662\u0660\u0662\u0666-03-14T08:21:05Z") == "is not an RFC 3339 date-time"
+    assert rfc3339_problem("2026-03-14T08:21:05.\u0661Z") == "is not an RFC 3339 date-time"
+    assert rfc3339_problem("\u0662\u0660\u0662\u0666-03-14") == "is not an RFC 3339 date-time"
+
+
 def test_hash_lengths_follow_hashlib() -> None:
     """The expected hexdigest length comes from the algorithm, as Glance's hashlib.new(algo) does."""
     assert (hex_length("sha512"), hex_length("sha256"), hex_length("md5")) == (128, 64, 32)
     assert hex_length("no-such-hash") is None
+
+
+def test_a_variable_length_hash_is_not_a_glance_algorithm() -> None:
+    """shake_128 has no fixed digest length (Glance's hexdigest() cannot use it): the algo is named."""
+    assert hex_length("shake_128") is None
+    page = _page(_image(os_hash_algo="shake_128", os_hash_value="ABC"))
+    result = validate(page, schema="glance")
+    mine = [f for f in result.findings if f.code == "C011"]
+    assert [f.path for f in mine] == ["/images/0/os_hash_algo"]
+    assert "fixed-length digest" in mine[0].message and "0 lower-case" not in mine[0].message
     assert _codes(_page(_image(os_hash_algo="sha384", os_hash_value="0" * 96))) == []
 
 
