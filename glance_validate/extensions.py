@@ -116,10 +116,15 @@ def _format_problem(spec: PropertySpec, value: str) -> str:
         return f"contains {', '.join(json.dumps(c) for c in bad)}"
     if spec.json:
         try:
-            json.loads(value)
+            json.loads(value, parse_constant=_not_json)
         except ValueError:
             return f"is {_short(value)}, which is not a JSON document"
     return ""
+
+
+def _not_json(name: str) -> None:
+    """NaN and Infinity: Python's json reads them, JSON has no such values."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def _choices(values: tuple[str, ...]) -> str:

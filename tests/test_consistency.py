@@ -109,6 +109,8 @@ BROKEN: list[tuple[str, dict[str, Any], str, str]] = [
     ("X002", {"__image_size": "12 MB"}, "/images/0/__image_size", "decimal digits"),
     ("X002", {"__description": "x" * 1025}, "/images/0/__description", "1025 characters"),
     ("X002", {"__os_feature_list": "[1,"}, "/images/0/__os_feature_list", "not a JSON document"),
+    ("X002", {"__os_feature_list": "[NaN]"}, "/images/0/__os_feature_list", "not a JSON document"),
+    ("X002", {"__os_feature_list": "-Infinity"}, "/images/0/__os_feature_list", "not a JSON document"),
     (
         "X003",
         {"__support_xen": "true", "__support_xen_gpu_type": "M60_vGPU"},
