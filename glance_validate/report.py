@@ -46,6 +46,13 @@ class RunInfo:
     schema_findings: tuple[Finding, ...] = ()
     inputs: int = 0
 
+    @property
+    def schema_can_fail(self) -> bool:
+        """Whether the schema's own findings can fail the run: a shipped schema's quirks never do."""
+        from glance_validate.sources import is_builtin
+
+        return not is_builtin(self.schema_name)
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -356,6 +363,7 @@ class JunitReporter:
                 f"schema {run.schema_name}",
                 [(f"schema {run.schema_name}", f) for f in run.schema_findings],
                 False,
+                can_fail=run.schema_can_fail,
             )
 
     def payload(self, item: Checked) -> None:
@@ -364,11 +372,18 @@ class JunitReporter:
         self._testcase(name, findings, is_unreadable(item.result), item.origin.path)
 
     def _testcase(
-        self, name: str, findings: list[tuple[str, Finding]], unreadable: bool, path: str | None = None
+        self,
+        name: str,
+        findings: list[tuple[str, Finding]],
+        unreadable: bool,
+        path: str | None = None,
+        *,
+        can_fail: bool = True,
     ) -> None:
         self.tests += 1
-        failing = [(w, f) for w, f in findings if at_least(f.severity, self.options.fail_on)]
-        other = [(w, f) for w, f in findings if not at_least(f.severity, self.options.fail_on)]
+        fail_on = self.options.fail_on
+        failing = [(w, f) for w, f in findings if can_fail and at_least(f.severity, fail_on)]
+        other = [(w, f) for w, f in findings if (w, f) not in failing]
         write = self.spool.write
         file = f' file="{_xml_attr(printable(path))}"' if path is not None else ""
         write(f'    <testcase name="{_xml_attr(printable(name))}" classname="{TOOL_NAME}"{file}>\n')

@@ -135,6 +135,20 @@ def test_junit_unreadable_input_is_an_error_and_odd_names_are_escaped(tmp_path: 
     assert int(root.get("errors", "")) == 1 and int(root.get("failures", "")) == 1
 
 
+def test_junit_fails_on_schema_findings_exactly_when_the_exit_code_does(tmp_path: Path) -> None:
+    """A shipped schema's L001 is no JUnit failure at --fail-on warning; a user schema's warning is."""
+    clean = str(ROOT / "fixtures" / "ims" / "image.json")
+    shipped = ET.fromstring(_report("junit", paths=[clean], fail_on="warning"))
+    schema_case = shipped.find("testsuite/testcase[@name='schema ims']")
+    assert schema_case is not None and schema_case.find("failure") is None
+    assert "L001 [warning]" in (schema_case.findtext("system-out") or "")
+    assert int(shipped.get("failures", "")) == 0
+    users = tmp_path / "images.json"
+    users.write_text((ROOT / "glance_validate" / "data" / "schemas" / "ims.json").read_text())
+    theirs = ET.fromstring(_report("junit", paths=[clean], fail_on="warning", schema=str(users)))
+    assert int(theirs.get("failures", "")) == 1
+
+
 def test_junit_loads_in_a_junit_reader() -> None:
     """junitparser, a reader CI tools build on, loads the report with the right counts."""
     junitparser = pytest.importorskip("junitparser")
