@@ -537,13 +537,41 @@ Judge = Callable[[dict[str, Any] | bool, Any], bool]
 
 
 def diff_dialects(a: Dialect, b: Dialect) -> list[Change]:
-    """Every difference between two compiled schemas, sorted by property then aspect."""
+    """Every difference between two compiled schemas, sorted by property then aspect.
+
+    Raises SchemaUnavailable (naming the schema) when either cannot be compiled: its effects on
+    payloads cannot be judged.
+    """
+    _require_compiles(a)
+    _require_compiles(b)
     judge = _judge(a, b)
     changes = list(_diff_object("", a.image_schema, b.image_schema, judge, image=True))
     changes.extend(_diff_facts(a, b))
     changes.extend(_diff_envelope(a.list_schema, b.list_schema, judge))
     order = {aspect: i for i, aspect in enumerate(("added", "removed", *_COMPARED, *_OBJECT_KEYWORDS))}
     return sorted(changes, key=lambda c: (c.path.startswith("(list)"), c.path, order.get(c.aspect, 99)))
+
+
+def _require_compiles(dialect: Dialect) -> None:
+    from glance_validate.engine import build_engine
+    from glance_validate.errors import SchemaUnavailable
+
+    try:
+        build_engine(dialect.list_schema, dialect.schemas)
+    except Exception as exc:  # each engine and the schema guard report with their own types
+        raise SchemaUnavailable(f"schema {dialect.name!r} cannot be compiled: {_why(dialect, exc)}") from None
+
+
+def _why(dialect: Dialect, exc: Exception) -> str:
+    """Where the schema breaks Draft 4 (as lint says it), else the engine's first line."""
+    from glance_validate.validation import check_schema_document
+
+    for part, schema in (("image schema", dialect.image_schema), ("images schema", dialect.list_schema)):
+        invalid = [f for f in check_schema_document(schema) if f.code == "L003"]
+        if invalid:
+            return f"{invalid[0].message} (at {invalid[0].path or '/'} of the {part})"
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    return first if len(first) <= 200 else first[:197] + "..."
 
 
 def _judge(a: Dialect, b: Dialect) -> Judge:

@@ -506,6 +506,18 @@ def test_diff_removed_property_against_a_closed_schema() -> None:
     ]
 
 
+def test_diff_of_a_schema_that_cannot_be_compiled_names_it() -> None:
+    """diff raises SchemaUnavailable naming the schema and the place, not the engine's error."""
+    from glance_validate.errors import SchemaUnavailable
+
+    broken = _dialect({"name": "image", "properties": {"id": {"type": ["string", 3]}}})
+    with pytest.raises(SchemaUnavailable) as caught:
+        diff_dialects(_dialect({"name": "image", "properties": {"id": {"type": "string"}}}), broken)
+    message = str(caught.value)
+    assert "cannot be compiled" in message and "/properties/id/type" in message
+    assert len(message) < 300, message
+
+
 def test_diff_command_exit_codes(tmp_path: Path) -> None:
     """schema diff exits 1 with differences, 0 without, 3 when a side cannot be read."""
     differs = _cli("schema", "diff", "ims", "glance", cache=tmp_path)
