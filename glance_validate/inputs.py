@@ -355,13 +355,19 @@ def _read_all(item: Input, stdin: BinaryIO | None, limits: Limits) -> bytes:
 def _read_bounded(handle: BinaryIO, limit: int, what: str) -> bytes:
     """All of ``handle``, or TooLarge without holding more than ``limit`` + 1 bytes."""
     try:
-        size: int | None = os.fstat(handle.fileno()).st_size
-        regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+        info = os.fstat(handle.fileno())
+        size: int | None = info.st_size
+        regular = stat.S_ISREG(info.st_mode)
     except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
         size, regular = None, False
     if regular and size is not None and size > limit:
         raise TooLarge(what, size, limit)  # known from its size: not a byte is read
-    data = handle.read(limit + 1)
+    # read(n) allocates n bytes before reading: ask a regular file for one byte more than its
+    # size, and for the rest (up to the limit) only if it grew since fstat.
+    want = limit + 1 if not regular or size is None else size + 1
+    data = handle.read(want)
+    if len(data) == want <= limit:
+        data += handle.read(limit + 1 - want)
     if len(data) > limit:
         raise TooLarge(what, size if regular else None, limit)
     return data

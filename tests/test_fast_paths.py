@@ -10,6 +10,8 @@ import json
 from collections import OrderedDict
 from pathlib import Path
 
+import pytest
+
 from glance_validate import jsontext
 from glance_validate.kinds import classify, error_message
 from glance_validate.validation import Validator, _image_count
@@ -113,3 +115,31 @@ def test_origin_at_line_is_replace_for_every_field() -> None:
     assert origin.at_line(9) == dataclasses.replace(origin, line=9)
     assert origin.shifted(2) == dataclasses.replace(origin, line=5)
     assert Origin("in").shifted(2) == Origin("in")
+
+
+def test_bounded_read_asks_for_the_file_size_and_still_reads_a_grown_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are read whole up to the limit; one that grew after fstat is read to its end too."""
+    import os
+
+    from glance_validate import inputs
+
+    path = tmp_path / "page.json"
+    path.write_bytes(b"x" * 1000)
+    with path.open("rb") as handle:
+        assert inputs._read_bounded(handle, 1000, "the file") == b"x" * 1000
+    with path.open("rb") as handle, pytest.raises(inputs.TooLarge):
+        inputs._read_bounded(handle, 999, "the file")
+    real_fstat = os.fstat
+
+    def stale(fd: int) -> os.stat_result:  # the size fstat saw before the file grew
+        info = list(real_fstat(fd))
+        info[6] = 10
+        return os.stat_result(info)
+
+    monkeypatch.setattr(inputs.os, "fstat", stale)
+    with path.open("rb") as handle:
+        assert inputs._read_bounded(handle, 5000, "the file") == b"x" * 1000
+    with path.open("rb") as handle, pytest.raises(inputs.TooLarge):
+        inputs._read_bounded(handle, 500, "the file")
