@@ -561,7 +561,7 @@ def render(results: dict[str, Any], markdown: bool = False) -> str:
         grids.append(table.scaling_grid(results["scaling"]))
     if results["memory"]:
         grids.append(table.memory_grid(results["memory"]))
-    grids.append(table.target_grid(found))
+    grids.append(table.target_grid(found, table.targets(results, "min_s")))
     return "\n\n".join([head, *(draw(g) for g in grids)])
 
 

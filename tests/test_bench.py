@@ -146,3 +146,18 @@ def test_finding_coverage_counts_invalid_images_and_checks_positions(tmp_path: P
         "positions_checked": 2,
         "positions_right": 1,
     }
+
+
+def test_targets_on_best_runs_use_each_tools_fastest_run() -> None:
+    """The best-run column divides minimums, so a loaded machine's slow runs do not decide it."""
+    samples = [{"seconds": s, "cpu_seconds": s, "max_rss_mb": 1.0, "exit_code": 0} for s in (0.5, 1.0, 1.2)]
+    rows = [
+        table.summarise("pages-valid", table.GV, samples),
+        table.summarise("pages-valid", table.GV_JOBS, [{**samples[0], "seconds": 0.3}, samples[2]]),
+    ]
+    name = "--jobs 2: times faster than one process"
+    median = {t.name: t for t in table.targets({"timings": rows})}[name]
+    best = {t.name: t for t in table.targets({"timings": rows}, "min_s")}[name]
+    assert median.value == pytest.approx(1.0 / 0.75)
+    assert best.value == pytest.approx(0.5 / 0.3)
+    assert table.target_grid([median], [best])[1][1:3] == ["1.33", "1.67"]
