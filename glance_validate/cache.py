@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from glance_validate.fetch import FetchSettings
 
 DEFAULT_TTL = 3600.0
+STALE_TEMPORARY = 600.0  # seconds: a temporary file this old belongs to a writer that was killed
 RECORD_FORMAT = 1
 APP_NAME = "glance-validate"
 
@@ -138,7 +139,20 @@ def write_entry(directory: Path, entry: Entry) -> Path:
         "document": entry.document,
     }
     write_text_atomically(target, json.dumps(record, ensure_ascii=False, indent=1))
+    _remove_stale_temporaries(directory)
     return target
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Remove temporary files left by writers killed before their ``os.replace`` (SIGKILL, power loss).
+
+    Readers never look at them; only old ones go, so a writer still at work keeps its own.
+    """
+    limit = time.time() - STALE_TEMPORARY
+    for path in directory.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 def write_text_atomically(target: Path, text: str, *, mode: int | None = None) -> None:

@@ -28,7 +28,7 @@ import re
 import stat
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
 
@@ -294,6 +294,8 @@ class Payload:
     line_shift: int = 0  # lines before the payload in its file: added to finding lines
     problem: Finding | None = None
     content_type: str | None = None
+    # credentials of the captured request (token, cookies): blanked from whatever is reported
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def http_error(self) -> bool:
@@ -728,7 +730,48 @@ def _har_entry(har: Origin, index: int, entry: object, max_bytes: int = DEFAULT_
     if isinstance(body, str):
         return problem(origin, ENTRY_UNUSABLE, body)
     mime = content.get("mimeType")
-    return Payload(origin, body, content_type=mime if isinstance(mime, str) else None)
+    return Payload(
+        origin, body, content_type=mime if isinstance(mime, str) else None, secrets=_request_secrets(request)
+    )
+
+
+MIN_SECRET = 6  # shorter values (session=1) are not worth blanking everywhere
+
+
+def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
+    """The credentials a captured request carried: a server may echo them in its response.
+
+    Values of headers and query parameters whose names suggest a credential, the credential of
+    ``Authorization``, every cookie, and the password of the URL.
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    found: list[str] = []
+    for header in request.get("headers") or []:
+        if not isinstance(header, dict) or not isinstance(header.get("value"), str):
+            continue
+        name, value = str(header.get("name", "")).lower(), header["value"]
+        if name == "cookie":
+            found.extend(part.partition("=")[2].strip() for part in value.split(";"))
+        elif _SECRET_QUERY_NAME.search(name):
+            found.extend((value.strip(), value.strip().rpartition(" ")[2]))
+    for cookie in request.get("cookies") or []:
+        if isinstance(cookie, dict) and isinstance(cookie.get("value"), str):
+            found.append(cookie["value"])
+    url = request.get("url")
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        password = parts.password if parts is not None else None
+    except ValueError:
+        parts, password = None, None
+    if password:
+        found.append(password)
+    if parts is not None:
+        found.extend(v for k, v in parse_qsl(parts.query) if _SECRET_QUERY_NAME.search(k))
+    for item in request.get("queryString") or []:
+        if isinstance(item, dict) and _SECRET_QUERY_NAME.search(str(item.get("name", ""))):
+            found.append(str(item.get("value", "")))
+    return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))
 
 
 def _har_body(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO
@@ -142,7 +142,21 @@ def check_payload(validator: Validator, payload: Payload) -> Checked:
         result = _as_error_response(result, payload)
     if payload.line_shift and result.findings:
         result = replace(result, findings=_shifted(result.findings, payload.line_shift))
+    if payload.secrets and result.findings:  # a captured response echoing its request's token
+        result = redacted(result, payload.secrets)
     return Checked(payload.origin, result)
+
+
+def redacted(result: Result, secrets: Sequence[str]) -> Result:
+    """``result`` with every secret in a finding's message or path shown as ``***``."""
+    return replace(result, findings=tuple(_blanked(f, secrets) for f in result.findings))
+
+
+def _blanked(item: Finding, secrets: Sequence[str]) -> Finding:
+    message, path = item.message, item.path
+    for secret in secrets:
+        message, path = message.replace(secret, "***"), path.replace(secret, "***")
+    return item if (message, path) == (item.message, item.path) else replace(item, message=message, path=path)
 
 
 def _as_error_response(result: Result, payload: Payload) -> Result:
@@ -280,6 +294,9 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         reporters = _open_reporters(options, out, err, stack)
         if reporters is None:
             return EXIT_TOOL_FAILURE
+        secrets = run_secrets(options)
+        if secrets:
+            reporters = [_Redacting(reporter, secrets) for reporter in reporters]
         try:
             source = load_schema(options.schema, stdin=stdin, remote=options.schema_options)
             dialect = compile_dialect(source)
@@ -396,6 +413,40 @@ def _with_offset(item: Checked, lines: int) -> Checked:
     if result.findings:
         result = replace(result, findings=_shifted(result.findings, lines))
     return Checked(item.origin.shifted(lines), result)
+
+
+def run_secrets(options: RunOptions) -> tuple[str, ...]:
+    """Credentials of this run (--token, OS_AUTH_TOKEN, OS_TOKEN, OS_PASSWORD, a URL's password):
+    should a payload or a schema echo one, it is shown as ``***``."""
+    from urllib.parse import urlsplit
+
+    from glance_validate.inputs import MIN_SECRET
+
+    found = [os.environ.get(name, "") for name in ("OS_AUTH_TOKEN", "OS_TOKEN", "OS_PASSWORD")]
+    if options.schema_options is not None and options.schema_options.token:
+        found.append(options.schema_options.token)
+    if isinstance(options.schema, str):
+        with suppress(ValueError):  # not a URL
+            found.append(urlsplit(options.schema).password or "")
+    return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))
+
+
+class _Redacting:
+    """A reporter that shows the run's credentials as ``***`` wherever a finding would print one."""
+
+    def __init__(self, reporter: Reporter, secrets: tuple[str, ...]) -> None:
+        self.reporter = reporter
+        self.secrets = secrets
+
+    def start(self, run: RunInfo) -> None:
+        findings = tuple(_blanked(f, self.secrets) for f in run.schema_findings)
+        self.reporter.start(replace(run, schema_findings=findings))
+
+    def payload(self, item: Checked) -> None:
+        self.reporter.payload(Checked(item.origin, redacted(item.result, self.secrets)))
+
+    def finish(self, summary: Summary) -> None:
+        self.reporter.finish(summary)
 
 
 def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
