@@ -348,6 +348,7 @@ def time_startup(run: Run, tools: Tools, one_file: Path) -> None:
         ),
         ("one-file", table.GV): Command(table.GV, (tools.gv, str(one_file)), n),
         ("one-file", table.CHECKER): Command(table.CHECKER, tools.check_jsonschema([str(one_file)]), n),
+        ("one-file", table.FLOOR): Command(table.FLOOR, tools.loop("rs", [str(one_file)], False), n),
     }
     keyed = [Command(f"{w}|{c.tool}", c.argv, c.repeat) for (w, _), c in commands.items()]
     run.log("timing start-up: --version and a one-file run")

@@ -240,6 +240,10 @@ def startup_grid(rows: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     python = seconds_of(rows, "python", "python -c pass")
     if python is not None:
         grid.append(["python -c pass (for scale)", _seconds(python), "", ""])
+    floor = seconds_of(rows, "one-file", FLOOR)
+    if floor is not None:
+        theirs = seconds_of(rows, "one-file", CHECKER)
+        grid.append([f"{FLOOR}, one file (for scale)", _seconds(floor), "", _number(ratio(floor, theirs))])
     imports = seconds_of(rows, "imports", IMPORTS)
     if imports is not None:
         theirs = seconds_of(rows, "one-file", CHECKER)
