@@ -381,7 +381,10 @@ def diff(**params: Any) -> None:
         _load_or_exit(spec, options if is_url(spec) else None)
         for spec in (params["schema_a"], params["schema_b"])
     )
-    changes = diff_dialects(a, b)
+    try:
+        changes = diff_dialects(a, b)
+    except SchemaUnavailable as exc:
+        _fail(str(exc))
     if params["output_format"] == "json":
         _write_json({"a": a.name, "b": b.name, "changes": changes_as_json(changes)}, sys.stdout)
     else:

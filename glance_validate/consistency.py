@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -263,7 +263,7 @@ def _hash_value(algo: str, value: str, where: str) -> Iterator[Finding]:
     )
 
 
-@cache
+@lru_cache(maxsize=64)  # keyed on payload text: bounded
 def hex_length(algo: str) -> int | None:
     """Hex digits of a hashlib algorithm's digest; None if unknown or of variable length.
 

@@ -144,7 +144,7 @@ def printable(text: str) -> str:
         elif "\udc80" <= c <= "\udcff":  # a byte of a file name that is not UTF-8
             out.append(f"\\x{ord(c) - 0xDC00:02x}")
         else:
-            out.append(repr(c)[1:-1] if c not in "'\"" else c)
+            out.append(repr(c)[1:-1])
     return "".join(out)
 
 

@@ -204,10 +204,14 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         return f"string {show(value)}"
     if isinstance(value, list):
-        return f"array of {len(value)} items"
+        return f"array of {_count(len(value), 'item', 'items')}"
     if isinstance(value, dict):
-        return f"object with {len(value)} properties"
+        return f"object with {_count(len(value), 'property', 'properties')}"
     return type(value).__name__
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def show(value: Any) -> str:

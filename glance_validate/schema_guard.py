@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
+from glance_validate.errors import GlanceValidateError
 from glance_validate.findings import join_pointer
 
 # Draft 4 keywords whose value is a schema, a list of schemas, or a map of names to schemas.
@@ -43,7 +44,7 @@ METASCHEMAS = frozenset(
 )
 
 
-class UnsafeSchema(ValueError):
+class UnsafeSchema(GlanceValidateError, ValueError):
     """The schema would hang a run or make it reach outside the schema documents."""
 
 

@@ -553,25 +553,9 @@ def diff_dialects(a: Dialect, b: Dialect) -> list[Change]:
 
 
 def _require_compiles(dialect: Dialect) -> None:
-    from glance_validate.engine import build_engine
-    from glance_validate.errors import SchemaUnavailable
+    from glance_validate.validation import compile_engine
 
-    try:
-        build_engine(dialect.list_schema, dialect.schemas)
-    except Exception as exc:  # each engine and the schema guard report with their own types
-        raise SchemaUnavailable(f"schema {dialect.name!r} cannot be compiled: {_why(dialect, exc)}") from None
-
-
-def _why(dialect: Dialect, exc: Exception) -> str:
-    """Where the schema breaks Draft 4 (as lint says it), else the engine's first line."""
-    from glance_validate.validation import check_schema_document
-
-    for part, schema in (("image schema", dialect.image_schema), ("images schema", dialect.list_schema)):
-        invalid = [f for f in check_schema_document(schema) if f.code == "L003"]
-        if invalid:
-            return f"{invalid[0].message} (at {invalid[0].path or '/'} of the {part})"
-    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-    return first if len(first) <= 200 else first[:197] + "..."
+    compile_engine(dialect.list_schema, dialect)
 
 
 def _judge(a: Dialect, b: Dialect) -> Judge:

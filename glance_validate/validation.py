@@ -13,7 +13,7 @@ from glance_validate.catalog import finding
 from glance_validate.config import Policy, default_policy
 from glance_validate.dialect import IMAGE_URI, LIST_URI, Dialect, compile_dialect, normalise
 from glance_validate.engine import Engine, EngineName, build_engine
-from glance_validate.errors import SchemaUnavailable
+from glance_validate.errors import GlanceValidateError, SchemaUnavailable
 from glance_validate.findings import Finding, Kind, PageIds, Result, sorted_findings
 from glance_validate.kinds import classify
 from glance_validate.sources import SchemaSpec, load_schema
@@ -49,8 +49,8 @@ class Validator:
         self.dialect = schema if isinstance(schema, Dialect) else compile_dialect(load_schema(schema))
         self.engine_name: EngineName = engine
         self.policy = policy if policy is not None else default_policy()
-        self._list_engine = _engine(self.dialect.list_schema, self.dialect, engine)
-        self._image_engine = _engine(self.dialect.image_schema, self.dialect, engine)
+        self._list_engine = compile_engine(self.dialect.list_schema, self.dialect, engine)
+        self._image_engine = compile_engine(self.dialect.image_schema, self.dialect, engine)
         self._facts = consistency.facts_for(self.dialect)
         self._consistency = any(code[0] in "CX" for code in self.policy.enabled)
         # One pass for "schema valid and consistency quick check clean", the common case.
@@ -139,12 +139,25 @@ class Validator:
         return self.policy.filter(found)
 
 
-def _engine(schema: dict[str, Any], dialect: Dialect, name: EngineName) -> Engine:
+def compile_engine(schema: dict[str, Any], dialect: Dialect, name: EngineName = "fast") -> Engine:
+    """An engine for ``schema``, or SchemaUnavailable saying where the schema breaks Draft 4."""
     try:
         return build_engine(schema, dialect.schemas, engine=name)
     except Exception as exc:  # both engines report unusable schemas with their own types
-        reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        reason = why_uncompilable(dialect, exc)
         raise SchemaUnavailable(f"schema {dialect.name!r} cannot be compiled: {reason}") from None
+
+
+def why_uncompilable(dialect: Dialect, exc: Exception) -> str:
+    """Where the schema breaks Draft 4 (as lint says it), else the engine's first line, shortened."""
+    for part, schema in (("image schema", dialect.image_schema), ("images schema", dialect.list_schema)):
+        invalid = [f for f in check_schema_document(schema) if f.code == "L003"]
+        if invalid:
+            return f"{invalid[0].message} (at {invalid[0].path or '/'} of the {part})"
+    if isinstance(exc, GlanceValidateError):
+        return str(exc)  # our own one-line reasons (the schema guard's) are kept whole
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    return first if len(first) <= 200 else first[:197] + "..."
 
 
 def _schema_findings(engine: Engine, value: object, base: str = "") -> Iterable[Finding]:

@@ -616,3 +616,13 @@ def test_diff_and_lint_use_os_cloud_only_for_urls(tmp_path: Path) -> None:
     assert diff.returncode == 1 and "21 differences" in diff.stdout
     lint = _cli("schema", "lint", "--os-cloud", "nowhere", "ims", cache=tmp_path)
     assert lint.returncode == 0 and "linted 1 schema document" in lint.stdout
+
+
+def test_diff_with_a_schema_that_breaks_draft4_exits_three_in_one_line(tmp_path: Path) -> None:
+    """schema diff against a JSON schema that is not Draft 4 says where it breaks, without a traceback."""
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"name": "image", "properties": {"a": {"type": ["string", 3]}}}))
+    result = _cli("schema", "diff", "ims", str(broken), cache=tmp_path)
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1
+    assert "broken.json" in result.stderr and "/properties/a/type" in result.stderr

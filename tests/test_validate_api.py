@@ -261,3 +261,21 @@ def test_validator_is_reusable_and_counts_images() -> None:
     validator = Validator("glance")
     result = validator.validate({"images": [_image(), _image(), "bad"]})
     assert result.image_count == 2
+
+
+def test_a_schema_that_breaks_draft4_is_refused_with_where_it_breaks() -> None:
+    """An uncompilable schema names the keyword path that breaks Draft 4, not the engine's dump."""
+    with pytest.raises(SchemaUnavailable, match=r"/properties/size/type of the image schema") as info:
+        Validator({"name": "image", "properties": {"size": {"type": "int"}}})
+    assert len(str(info.value)) < 300
+
+
+def test_messages_count_one_item_and_one_property_in_the_singular() -> None:
+    """Type messages say "1 item" and "1 property", not "1 items"."""
+    result = validate(
+        {"images": [{"id": UUID, "status": "active", "visibility": "private", "tags": {"a": 1}}]}
+    )
+    assert any(
+        "object with 1 property," in f.message or f.message.endswith("object with 1 property")
+        for f in result.findings
+    )
