@@ -329,7 +329,7 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         summary = tally.summary(time.perf_counter() - started)
         for reporter in reporters:
             reporter.finish(summary)
-        schema_findings = _actionable(validator.dialect.name, validator.schema_findings)
+        schema_findings = run_info.schema_findings if run_info.schema_can_fail else ()
         return exit_code(summary, options.fail_on, schema_findings)
 
 
@@ -453,13 +453,6 @@ def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
     tally.add(item)
     for reporter in reporters:
         reporter.payload(item)
-
-
-def _actionable(schema_name: str, schema_findings: Sequence[Finding]) -> Sequence[Finding]:
-    """Findings about a schema the user supplied; a shipped schema's quirks are reported, not failed on."""
-    from glance_validate.sources import is_builtin
-
-    return () if is_builtin(schema_name) else schema_findings
 
 
 def exit_code(summary: Summary, fail_on: Severity = "error", schema_findings: Sequence[Finding] = ()) -> int:
