@@ -219,7 +219,8 @@ def compat(output_format: str, paths: tuple[str, ...]) -> None:
     if any(problem.code in NOT_READ for _, problem in problems):
         sys.exit(3)
     rejected = any(problem.severity == "error" for _, problem in problems)
-    sys.exit(1 if rejected or not all(r.accepted_by for r in reports) else 0)
+    unaccepted = any(r.is_image_payload and not r.accepted_by for r in reports)
+    sys.exit(1 if rejected or unaccepted else 0)
 
 
 def _compat_reports(paths: tuple[str, ...]) -> tuple[list[Any], list[tuple[str, Any]]]:

@@ -61,7 +61,14 @@ class PayloadCompat:
         return ranges
 
     @property
+    def is_image_payload(self) -> bool:
+        """Release schemas describe images: an error body or a schema document has no verdict."""
+        return self.kind in ("image-list", "image")
+
+    @property
     def summary(self) -> str:
+        if not self.is_image_payload:
+            return "not an image payload: no release schema applies"
         ranges = self.accepted_by
         if not ranges:
             return "accepted by no release"
@@ -177,6 +184,9 @@ def render_text(reports: Sequence[PayloadCompat]) -> str:
             else ""
         )
         lines.append(f"{printable(report.source)} ({report.kind}{count}): {report.summary}")
+        if not report.is_image_payload:
+            lines.append("")
+            continue
         rows = _rows(report.verdicts)
         width = max(len(label) for label, _ in rows)
         lines.extend(f"  {label:<{width}}  {printable(text)}" for label, text in rows)

@@ -188,3 +188,16 @@ def test_a_file_name_with_a_line_break_stays_on_one_line(compat: Compat) -> None
     odd_key = _check(compat, {"images": [_current_image(**{"a\nb": 1})]})
     rows = render_text([odd_key]).splitlines()
     assert len(rows) == 3 and "no release accepts it: a\\nb (K001" in rows[2], rows
+
+
+def test_an_error_body_gets_no_release_verdict(compat: Compat, tmp_path: Path) -> None:
+    """An API error response is not said to be accepted by any release, and does not fail the command."""
+    body = {"error": {"message": "The imagetype is invalid.", "code": "IMG.0024"}}
+    report = _check(compat, body)
+    assert report.summary == "not an image payload: no release schema applies"
+    table = render_text([report])
+    assert "Havana" not in table
+    path = tmp_path / "error.json"
+    path.write_text(json.dumps(body))
+    result = _cli(str(path), str(JUNO))
+    assert result.returncode == 0 and "not an image payload" in result.stdout
