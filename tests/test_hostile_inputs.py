@@ -139,50 +139,14 @@ def _run_all(cases: dict[str, corpus.Built], *options: str) -> tuple[subprocess.
     """One child process over every case; returns its result and its peak RSS in KiB."""
     waits = [b.prepare() for b in cases.values()]
     drop = corpus.drop_file_capabilities if _privileged() else None
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "glance_validate",
-            "--pipe-timeout",
-            PIPE_TIMEOUT,
-            *options,
-            *_all_args(cases),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
+    code, peak, out, err = corpus.run_measured(
+        ["-m", "glance_validate", "--pipe-timeout", PIPE_TIMEOUT, *options, *_all_args(cases)],
         preexec_fn=drop,
+        cwd=ROOT,
     )
-    out, err = _communicate(process)
-    peak = _peak_rss(process)
     for wait in waits:
         wait()
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err), peak
-
-
-def _communicate(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    """Read both streams to the end without reaping the child (its rusage is read after)."""
-    chunks: dict[str, bytes] = {}
-
-    def drain(name: str, stream: Any) -> None:
-        chunks[name] = stream.read()
-
-    threads = [
-        threading.Thread(target=drain, args=("out", process.stdout)),
-        threading.Thread(target=drain, args=("err", process.stderr)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    return chunks["out"], chunks["err"]
-
-
-def _peak_rss(process: subprocess.Popen[bytes]) -> int:
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return int(usage.ru_maxrss)
+    return subprocess.CompletedProcess([], code, out, err), peak
 
 
 @pytest.fixture(scope="module")

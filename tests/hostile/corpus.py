@@ -360,3 +360,40 @@ def walk_payloads(report: dict[str, Any], built: Built) -> Iterator[dict[str, An
         source = payload["input"]
         if any(source == p or source.startswith(p + "/") for p in prefixes):
             yield payload
+
+
+# Measuring a child's memory ------------------------------------------------------------------------
+
+_MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+_pid, status, usage = os.wait4(pid, 0)
+sys.stderr.write("\\n@peak-rss %d %d\\n" % (os.waitstatus_to_exitcode(status), usage.ru_maxrss))
+"""
+
+
+def run_measured(
+    args: list[str], *, preexec_fn: Callable[[], None] | None = None, **popen: Any
+) -> tuple[int, int, bytes, bytes]:
+    """Run ``python args...``; return (exit code, peak RSS in KiB, stdout, stderr).
+
+    Linux counts the memory of the process that forked a child in the child's peak RSS (the
+    high-water mark survives exec), so a big test process would inflate it: the child is forked
+    from a small Python that only waits for it, then adds its ``wait4`` figures to stderr.
+    """
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args],
+        capture_output=True,
+        check=False,
+        timeout=900,
+        preexec_fn=preexec_fn,
+        **popen,
+    )
+    err, _, tail = result.stderr.rpartition(b"\n@peak-rss ")
+    code, peak = (int(x) for x in tail.split())
+    return code, peak, result.stdout, err
