@@ -96,7 +96,7 @@ class Validator:
             findings, images, page = self._check(kind, value)
             findings = self._apply_policy(findings, value, kind)
         except _NOT_JSON as exc:
-            findings, images = self.policy.filter([finding("P010", "", f"not a JSON value: {exc}")]), 0
+            findings, images = self.policy.filter([_not_checked(exc)]), 0
         return Result(kind, sorted_findings(findings), self.schema_findings, images, page)
 
     def _check(self, kind: Kind, value: Any) -> tuple[list[Finding], int, PageIds | None]:
@@ -190,6 +190,14 @@ def check_schema_document(value: dict[str, Any]) -> list[Finding]:
     except Exception as exc:  # a referencing failure inside the metaschema check
         found.append(finding("L003", "", f"not a valid Draft 4 schema: {exc}"))
     return found
+
+
+def _not_checked(exc: Exception) -> Finding:
+    """Why a parsed value handed to the library could not be checked (never from parsed bytes)."""
+    if isinstance(exc, RecursionError) or "recursion limit" in str(exc).lower():
+        message = f"the value nests too deeply to check (JSON text over {MAX_DEPTH} levels is refused)"
+        return finding("P007", "", message)
+    return finding("P010", "", f"not a JSON value: {exc}")
 
 
 def _problem_finding(problem: jsontext.TextProblem) -> Finding:

@@ -238,6 +238,25 @@ def test_jobs_report_every_hostile_input_the_same(
     assert parallel["summary"] == everything["report"]["summary"]
 
 
+# Parsed values handed to the library ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_a_parsed_value_nested_100000_deep_is_a_finding(engine: str) -> None:
+    """validate() on a Python value nested 100,000 levels: P007, no RecursionError, both engines."""
+    from glance_validate import validate
+
+    page: dict[str, Any] = {"images": [{"id": "x"}]}
+    node = page["images"][0]
+    for _ in range(100_000):
+        node["extra"] = {}
+        node = node["extra"]
+    result = validate(page, engine=engine)  # type: ignore[arg-type]
+    assert [(f.code, f.message) for f in result.findings] == [
+        ("P007", "the value nests too deeply to check (JSON text over 512 levels is refused)")
+    ]
+
+
 # Size limits -------------------------------------------------------------------------------------
 
 
