@@ -386,7 +386,7 @@ def open_input(path: str, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         mode = os.fstat(descriptor).st_mode
-        if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or not hasattr(os, "set_blocking"):
+        if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or not _can_poll():
             if hasattr(os, "set_blocking"):
                 os.set_blocking(descriptor, True)
             return os.fdopen(descriptor, "rb")
@@ -394,6 +394,12 @@ def open_input(path: str, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
     except BaseException:
         os.close(descriptor)
         raise
+
+
+def _can_poll() -> bool:
+    import select
+
+    return hasattr(select, "poll") and hasattr(os, "set_blocking")  # not on Windows
 
 
 class InputStalled(OSError):
@@ -747,7 +753,7 @@ def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
     from urllib.parse import parse_qsl, urlsplit
 
     found: list[str] = []
-    for header in request.get("headers") or []:
+    for header in _list(request.get("headers")):
         if not isinstance(header, dict) or not isinstance(header.get("value"), str):
             continue
         name, value = str(header.get("name", "")).lower(), header["value"]
@@ -755,7 +761,7 @@ def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
             found.extend(part.partition("=")[2].strip() for part in value.split(";"))
         elif _SECRET_QUERY_NAME.search(name):
             found.extend((value.strip(), value.strip().rpartition(" ")[2]))
-    for cookie in request.get("cookies") or []:
+    for cookie in _list(request.get("cookies")):
         if isinstance(cookie, dict) and isinstance(cookie.get("value"), str):
             found.append(cookie["value"])
     url = request.get("url")
@@ -768,7 +774,7 @@ def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
         found.append(password)
     if parts is not None:
         found.extend(v for k, v in parse_qsl(parts.query) if _SECRET_QUERY_NAME.search(k))
-    for item in request.get("queryString") or []:
+    for item in _list(request.get("queryString")):
         if isinstance(item, dict) and _SECRET_QUERY_NAME.search(str(item.get("name", ""))):
             found.append(str(item.get("value", "")))
     return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))
@@ -795,6 +801,10 @@ def _har_body(
     if encoding not in (None, ""):
         return f"response.content.encoding {encoding!r} is not supported"
     return text.encode("utf-8", "surrogatepass")
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _member(value: object, key: str) -> dict[str, Any]:

@@ -21,9 +21,12 @@ from typing import Any
 
 import pytest
 from hostile import corpus
+from hypothesis import given
+from hypothesis import strategies as st
 
 from glance_validate.catalog import catalog
 from glance_validate.runner import EXIT_FINDINGS, EXIT_TOOL_FAILURE, EXIT_USAGE, RunOptions, run
+from glance_validate.validation import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 PIPE_TIMEOUT = "1"
@@ -31,6 +34,7 @@ FINDING_LINE = re.compile(r"^(?P<where>.+?): (?P<code>[A-Z][0-9]{3}) \[(?:error|
 SUMMARY_LINE = re.compile(r"^checked (\d+) payloads? \((\d+) images?\) against ims: .+ in [0-9.]+s$")
 SEVERITY = {r.code: r.severity for r in catalog().rules}
 NOT_READ = {"P009", "P011"}
+VALIDATOR = Validator("ims")
 
 
 @pytest.fixture(scope="module")
@@ -255,6 +259,55 @@ def test_a_parsed_value_nested_100000_deep_is_a_finding(engine: str) -> None:
     assert [(f.code, f.message) for f in result.findings] == [
         ("P007", "the value nests too deeply to check (JSON text over 512 levels is refused)")
     ]
+
+
+# Any HAR shape ---------------------------------------------------------------------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6) | st.floats(allow_nan=False),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+_URLS = st.sampled_from(
+    ["https://h/v2/images", "https://u:p@h/v2/images/x?token=abc123456", "/v2/schemas/image", ""]
+)
+
+
+@st.composite
+def _har_entries(draw: st.DrawFn) -> object:
+    """An entry with every field either well formed or any JSON value at all."""
+
+    def either(good: object) -> object:
+        return draw(st.one_of(st.just(good), _JSON))
+
+    content = either({"text": either('{"images": []}'), "encoding": either("base64"), "size": either(5)})
+    headers = either([either({"name": either("Content-Encoding"), "value": either("gzip")})])
+    request = either(
+        {"method": either("GET"), "url": draw(_URLS | _JSON), "headers": headers, "cookies": headers}
+    )
+    response = either({"status": either(200), "content": content, "headers": headers})
+    return either({"request": request, "response": response})
+
+
+@given(st.lists(_har_entries(), max_size=4))
+def test_any_har_shaped_value_is_read_without_raising(entries: list[object]) -> None:
+    """Entries with any field missing or of any JSON type: read and checked, never an exception."""
+    from glance_validate.inputs import Origin, read_har
+    from glance_validate.runner import check_payload
+
+    data = json.dumps({"log": {"entries": entries}}).encode()
+    payloads = list(read_har(Origin("x.har", "x.har"), data))
+    assert payloads
+    for payload in payloads:
+        assert check_payload(VALIDATOR, payload).result.kind in (
+            "image-list",
+            "image",
+            "schema",
+            "error-body",
+            "unknown",
+        )
 
 
 # Size limits -------------------------------------------------------------------------------------
