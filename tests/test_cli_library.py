@@ -94,3 +94,14 @@ def test_stdin_input_reads_the_stream_it_is_given() -> None:
     """Reading standard input uses the stream handed in, so embedding code controls it."""
     payloads = list(read(Input("<stdin>", None), io.BytesIO(b'{"images": []}')))
     assert [p.data for p in payloads] == [b'{"images": []}']
+
+
+def test_assert_valid_fails_on_a_supplied_schemas_quirk_but_not_a_shipped_one() -> None:
+    """A user's schema with a capitalised type fails assert_valid at fail_on=warning; the IMS one does not."""
+    from glance_validate.sources import load_schema
+
+    own_schema = load_schema("ims").document
+    assert_valid({"images": []}, fail_on="warning")
+    with pytest.raises(AssertionError, match=r"schema: L001 \[warning\]"):
+        assert_valid({"images": []}, schema=own_schema, fail_on="warning")
+    assert_valid({"images": []}, schema=own_schema)
