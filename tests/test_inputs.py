@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import UUID, sample_image
 
 from glance_validate.inputs import (
     DEFAULT_INCLUDE,
@@ -34,34 +35,11 @@ from glance_validate.validation import Validator
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "fixtures" / "captures"
 PLANTED = ("gAAAAABplantedTOKENdoNOTprint0123456789", "planted-cookie-value-42")
-UUID = "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14"
 
 
 @pytest.fixture(scope="module")
 def validator() -> Validator:
     return Validator("ims")
-
-
-def _image(**overrides: Any) -> dict[str, Any]:
-    image: dict[str, Any] = {
-        "id": UUID,
-        "name": "web",
-        "status": "active",
-        "visibility": "private",
-        "container_format": "bare",
-        "disk_format": "qcow2",
-        "min_ram": 0,
-        "min_disk": 0,
-        "size": 1073741824,
-        "checksum": "72005e6274d18bb2aa49de7b193e30ec",
-        "created_at": "2026-03-14T08:21:05Z",
-        "updated_at": "2026-03-14T08:35:47Z",
-        "self": f"/v2/images/{UUID}",
-        "file": f"/v2/images/{UUID}/file",
-        "schema": "/v2/schemas/image",
-    }
-    image.update(overrides)
-    return image
 
 
 def _checked(validator: Validator, item: Input) -> list[tuple[str, Any]]:
@@ -191,7 +169,7 @@ def test_json_file_content_decides_when_the_suffix_does_not(validator: Validator
     """A .txt file holding a curl -i capture or a HAR is read as such."""
     http = tmp_path / "a.txt"
     http.write_bytes(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + json.dumps(_image()).encode()
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + json.dumps(sample_image()).encode()
     )
     har = tmp_path / "b.txt"
     har.write_text(json.dumps({"log": {"entries": []}}))
@@ -219,7 +197,7 @@ def test_jsonl_checks_each_line_with_the_file_line_numbers(validator: Validator)
 def test_jsonl_lines_may_be_pages_or_images(validator: Validator, tmp_path: Path) -> None:
     """A line is either an image list or a single image, told apart by its content."""
     path = tmp_path / "mixed.ndjson"
-    path.write_text(json.dumps({"images": [_image()]}) + "\r\n" + json.dumps(_image()) + "\r\n")
+    path.write_text(json.dumps({"images": [sample_image()]}) + "\r\n" + json.dumps(sample_image()) + "\r\n")
     checked = [c for _, c in _checked(validator, Input("m", str(path), "jsonl"))]
     assert [(c.result.kind, c.result.ok) for c in checked] == [("image-list", True), ("image", True)]
 
@@ -251,7 +229,7 @@ def test_jsonl_ranges_cover_every_line_exactly_once(tmp_path: Path) -> None:
 
 def test_jsonl_memory_stays_flat_as_the_file_grows(tmp_path: Path) -> None:
     """Peak memory of a run over 40,000 lines is about that of 5,000 lines (the file is streamed)."""
-    line = json.dumps(_image(description="x" * 600)).encode() + b"\n"
+    line = json.dumps(sample_image(description="x" * 600)).encode() + b"\n"
     peaks = []
     for count in (5_000, 40_000):
         path = tmp_path / f"lines-{count}.jsonl"
@@ -297,7 +275,7 @@ def test_har_extracts_every_image_api_response_with_labels(validator: Validator)
 
 def test_har_base64_bodies_are_decoded(validator: Validator) -> None:
     """A body stored base64-encoded (and gzip-compressed) is decoded before it is checked."""
-    body = json.dumps(_image(visibility="everyone")).encode()
+    body = json.dumps(sample_image(visibility="everyone")).encode()
     entry = _har_entry(
         "/v2/images/" + UUID, 200, base64.b64encode(gzip.compress(body)).decode(), encoding="base64"
     )
@@ -445,7 +423,7 @@ def test_malformed_http_capture_is_p020(validator: Validator, data: bytes, reaso
 
 def test_http_capture_with_gzip_body_is_decoded(validator: Validator) -> None:
     """A gzip-encoded body saved by curl without --compressed is decompressed; positions are the body's."""
-    body = json.dumps(_image()).encode()
+    body = json.dumps(sample_image()).encode()
     data = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + gzip.compress(body)
     payload = read_http(Origin("r.http", "r.http"), data)
     assert isinstance(payload, Payload) and payload.data == body and payload.origin.body_relative

@@ -23,29 +23,12 @@ from typing import Any
 
 import pytest
 from hostile.corpus import run_measured
+from sample_payloads import sample_image
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = int(os.environ.get("GLANCE_VALIDATE_SOAK", "10000"))
 MAX_BYTES = 4096
-UUID = "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14"
-IMAGE = {
-    "id": UUID,
-    "name": "web",
-    "status": "active",
-    "visibility": "private",
-    "container_format": "bare",
-    "disk_format": "qcow2",
-    "min_ram": 0,
-    "min_disk": 0,
-    "size": 1073741824,
-    "checksum": "72005e6274d18bb2aa49de7b193e30ec",
-    "created_at": "2026-03-14T08:21:05Z",
-    "updated_at": "2026-03-14T08:35:47Z",
-    "self": f"/v2/images/{UUID}",
-    "file": f"/v2/images/{UUID}/file",
-    "schema": "/v2/schemas/image",
-    "tags": [],
-}
+IMAGE = sample_image()
 GOOD_LINE = json.dumps(IMAGE).encode()
 # (class, line) for one cycle of 20 JSON Lines; blank lines are not payloads and not counted
 LINES: list[tuple[str, bytes]] = [
