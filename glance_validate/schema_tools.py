@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from glance_validate.catalog import finding
 from glance_validate.dialect import JSON_TYPES, Dialect, normalise, subschemas
 from glance_validate.findings import Finding, join_pointer, sorted_findings
+from glance_validate.rules import show
 
 if TYPE_CHECKING:
     from glance_validate.remote import SchemaOptions
@@ -315,7 +316,7 @@ def _enum_findings(schema: dict[str, Any], where: str) -> Iterator[Finding]:
         key = _json_key(value)
         if key in seen:
             yield finding(
-                "L007", at, f"enum value {_shown(value)} is listed twice (first at index {seen[key]})"
+                "L007", at, f"enum value {show(value)} is listed twice (first at index {seen[key]})"
             )
         else:
             seen[key] = index
@@ -323,7 +324,7 @@ def _enum_findings(schema: dict[str, Any], where: str) -> Iterator[Finding]:
             yield finding(
                 "L006",
                 at,
-                f"enum value {_shown(value)} is {_json_type(value)}, outside the declared type "
+                f"enum value {show(value)} is {_json_type(value)}, outside the declared type "
                 f"{'|'.join(sorted(allowed))}: no value can match it",
             )
 
@@ -364,11 +365,6 @@ def _has_type(value: Any, allowed: set[str]) -> bool:
     return kind in allowed or (kind == "integer" and "number" in allowed)
 
 
-def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 # Patterns: what Python's re and ECMA-262 (JSON Schema's regex dialect) read differently.
 _PYTHON_ONLY = (
     (
@@ -403,7 +399,7 @@ def _check_pattern(pattern: str, at: str) -> Iterator[Finding]:
         reasons = [text for rx, text in (_PYTHON_ONLY if python_ok else _ECMA_ONLY) if rx.search(pattern)]
         which = "Python's re but not as ECMA-262" if python_ok else "ECMA-262 but not with Python's re"
         because = f": {'; '.join(reasons)}" if reasons else ""
-        yield finding("L009", at, f"pattern {_shown(pattern)} compiles in {which}{because}")
+        yield finding("L009", at, f"pattern {show(pattern)} compiles in {which}{because}")
         return
     if python_ok:
         differences = pattern_differences(pattern)
@@ -411,7 +407,7 @@ def _check_pattern(pattern: str, at: str) -> Iterator[Finding]:
             yield finding(
                 "L008",
                 at,
-                f"pattern {_shown(pattern)} means different things in Python and ECMA-262: "
+                f"pattern {show(pattern)} means different things in Python and ECMA-262: "
                 + "; ".join(differences),
             )
 
