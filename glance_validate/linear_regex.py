@@ -73,9 +73,7 @@ def compile_linear(python_pattern: str) -> Matcher | None:
         if parsed.state.flags & ~_sre.SRE_FLAG_UNICODE:
             raise _NotLinear("flags")
         translated = _emit(parsed)
-    except (_NotLinear, RecursionError, OverflowError, ValueError, TypeError):
-        return None
-    except Exception:  # re.error: the caller's compile reports it
+    except Exception:  # _NotLinear, too deep or large, or re.error (the caller's compile reports it)
         return None
     options = re2.Options()
     options.log_errors = False  # RE2 would write refusals to stderr itself
