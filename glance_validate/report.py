@@ -382,8 +382,10 @@ class JunitReporter:
     ) -> None:
         self.tests += 1
         fail_on = self.options.fail_on
-        failing = [(w, f) for w, f in findings if can_fail and at_least(f.severity, fail_on)]
-        other = [(w, f) for w, f in findings if (w, f) not in failing]
+        failing: list[tuple[str, Finding]] = []
+        other: list[tuple[str, Finding]] = []
+        for pair in findings:
+            (failing if can_fail and at_least(pair[1].severity, fail_on) else other).append(pair)
         write = self.spool.write
         file = f' file="{_xml_attr(printable(path))}"' if path is not None else ""
         write(f'    <testcase name="{_xml_attr(printable(name))}" classname="{TOOL_NAME}"{file}>\n')
