@@ -609,10 +609,6 @@ REPORTERS: dict[str, ReporterFactory] = {
 }
 
 
-def format_names() -> list[str]:
-    return list(REPORTERS)
-
-
 # progress ------------------------------------------------------------------------------------
 
 
