@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from glance_validate.findings import Result, Severity
-from glance_validate.report import at_least, text_line
+from glance_validate.report import RunInfo, at_least, text_line
 
 if TYPE_CHECKING:
     from glance_validate.sources import SchemaSpec
@@ -48,7 +48,7 @@ def assert_valid(
     result = validate(payload, schema=schema)
     failing = [f for f in result.findings if at_least(f.severity, fail_on)]
     schema_failing = (
-        [] if _shipped(schema) else [f for f in result.schema_findings if at_least(f.severity, fail_on)]
+        [f for f in result.schema_findings if at_least(f.severity, fail_on)] if _can_fail(schema) else []
     )
     wrong_kind = kind is not None and result.kind != kind
     if failing or schema_failing or wrong_kind:
@@ -63,13 +63,12 @@ def assert_valid(
     return result
 
 
-def _shipped(schema: object) -> bool:
-    """Whether ``schema`` names a schema shipped with glance-validate (whose quirks never fail)."""
-    from glance_validate.sources import is_builtin
+def _can_fail(schema: object) -> bool:
+    """Whether ``schema``'s own findings can fail, by the rule the command line's exit code follows."""
     from glance_validate.validation import Validator
 
     name = schema.dialect.name if isinstance(schema, Validator) else schema
-    return isinstance(name, str) and is_builtin(name)
+    return not isinstance(name, str) or RunInfo(name).schema_can_fail
 
 
 def _where(label: str, line: int | None, column: int | None) -> str:
