@@ -141,9 +141,10 @@ def discover(
     seen: set[str] = set()
     patterns = tuple(include) or DEFAULT_INCLUDE
     for arg in paths:
+        is_dir = arg != "-" and Path(arg).is_dir()
         if arg == "-":
             items: Iterator[Input] | list[Input] = [stdin_input(input_format)]
-        elif Path(arg).is_dir():
+        elif is_dir:
             items = _walk(arg, patterns, tuple(exclude), input_format)
         else:
             items = [Input(arg, arg, input_format or format_of(arg))]
@@ -153,7 +154,7 @@ def discover(
             if key not in seen:
                 seen.add(key)
                 found.append(item)
-        if notes is not None and len(found) == before and arg != "-" and Path(arg).is_dir():
+        if notes is not None and len(found) == before and is_dir:
             notes.append(f"no input found under {arg!r} (files matching {' '.join(patterns)})")
     return found
 
