@@ -32,7 +32,7 @@ from glance_validate.findings import join_pointer, pointer
 from glance_validate.kinds import json_type
 from glance_validate.regex_strings import Choices
 from glance_validate.rules import describe, show
-from glance_validate.synthesis import Model, SynthesisError, pick
+from glance_validate.synthesis import Model, SynthesisError, declared_types, pick
 
 # Fields that consistency checks read: breaking their type or length would be found twice.
 CONSISTENCY_FIELDS = frozenset(
@@ -214,17 +214,12 @@ def _property_mutations(site: _Site, value: object) -> list[tuple[str, Callable[
     return found
 
 
-def _types(schema: dict[str, Any]) -> set[str]:
-    declared = schema.get("type")
-    if isinstance(declared, str):
-        found = {declared}
-    elif isinstance(declared, list):
-        found = {t for t in declared if isinstance(t, str)}
-    else:
-        found = {"array", "boolean", "integer", "null", "number", "object", "string"}
-    if "number" in found:
-        found.add("integer")
-    return found
+_ANY_TYPE = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+
+
+def _types(schema: dict[str, Any]) -> frozenset[str]:
+    declared = declared_types(schema)
+    return _ANY_TYPE if declared is None else declared
 
 
 def _only_type_fails(schema: dict[str, Any], value: object) -> bool:

@@ -534,7 +534,7 @@ def value_for(schema: Any, choices: Choices, depth: int = 0) -> Any:
     if not isinstance(schema, dict):
         return pick(choices, pools()["words"])
     schema = _merged(schema, choices)
-    types = _types(schema)
+    types = declared_types(schema)
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
         fitting = [v for v in enum if types is None or json_type(v) in types] or enum
@@ -571,7 +571,8 @@ def _merged(schema: dict[str, Any], choices: Choices) -> dict[str, Any]:
     return merged
 
 
-def _types(schema: dict[str, Any]) -> frozenset[str] | None:
+def declared_types(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The JSON types ``schema`` names (``number`` includes ``integer``); None where it names none."""
     declared = schema.get("type")
     if isinstance(declared, str):
         found = {declared}
@@ -579,8 +580,8 @@ def _types(schema: dict[str, Any]) -> frozenset[str] | None:
         found = {t for t in declared if isinstance(t, str)}
     else:
         return None
-    if "integer" in found or "number" in found:
-        found.add("number" if "number" in found else "integer")
+    if "number" in found:
+        found.add("integer")
     return frozenset(found)
 
 
