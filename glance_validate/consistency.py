@@ -22,12 +22,10 @@ from glance_validate.dialect import Dialect
 from glance_validate.extensions import ExtensionProfile, ims_profile
 from glance_validate.extensions import check_image as check_extensions
 from glance_validate.findings import Finding, PageIds, join_pointer
-from glance_validate.kinds import json_type
+from glance_validate.kinds import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI, json_type, same_json
 from glance_validate.rules import describe, show
 
 IMAGES_PATH = "/v2/images"
-IMAGE_SCHEMA_LINK = "/v2/schemas/image"
-LIST_SCHEMA_LINK = "/v2/schemas/images"
 
 _MD5 = re.compile(r"[0-9a-f]{32}")
 _HEX = re.compile(r"[0-9a-f]*")
@@ -97,7 +95,7 @@ def quick_check_schema(profile: ExtensionProfile) -> dict[str, Any]:
     """The quick check for image lists, as a Draft 4 schema (formats asserted)."""
     timestamp = {"pattern": _TIMESTAMP, "format": "date-time"}
     properties: dict[str, Any] = {
-        "schema": {"enum": [IMAGE_SCHEMA_LINK]},
+        "schema": {"enum": [IMAGE_SCHEMA_URI]},
         "checksum": {"pattern": "^[0-9a-f]{32}$"},
         "created_at": timestamp,
         "updated_at": timestamp,
@@ -197,11 +195,11 @@ def _links(image: dict[str, Any], where: str, facts: Facts) -> Iterator[Finding]
 
 def _schema_link(image: dict[str, Any], where: str, facts: Facts) -> Iterator[Finding]:
     value = image.get("schema")
-    if isinstance(value, str) and value != IMAGE_SCHEMA_LINK:
+    if isinstance(value, str) and value != IMAGE_SCHEMA_URI:
         yield finding(
             "C003",
             join_pointer(where, "schema"),
-            f"schema is {show(value)}; expected {show(IMAGE_SCHEMA_LINK)}",
+            f"schema is {show(value)}; expected {show(IMAGE_SCHEMA_URI)}",
         )
 
 
@@ -413,7 +411,7 @@ def _accepts(schema: Any, value: Any) -> bool:
         if kind not in names and not (kind == "integer" and "number" in names):
             return False
     enum = schema.get("enum")
-    return not isinstance(enum, list) or any(json_type(e) == json_type(value) and e == value for e in enum)
+    return not isinstance(enum, list) or any(same_json(e, value) for e in enum)
 
 
 def _constrains(schema: Any) -> bool:
@@ -569,8 +567,8 @@ def _listing(value: dict[str, Any]) -> str | None:
 
 def _envelope(value: dict[str, Any]) -> Iterator[Finding]:
     schema = value.get("schema")
-    if isinstance(schema, str) and schema != LIST_SCHEMA_LINK:
-        yield finding("C004", "/schema", f"schema is {show(schema)}; expected {show(LIST_SCHEMA_LINK)}")
+    if isinstance(schema, str) and schema != LIST_SCHEMA_URI:
+        yield finding("C004", "/schema", f"schema is {show(schema)}; expected {show(LIST_SCHEMA_URI)}")
     first, following = value.get("first"), value.get("next")
     if _links_as_glance_writes_them(first, following, value.get("images")):
         return

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from glance_validate.findings import Finding, Kind, Severity
-from glance_validate.kinds import json_type
+from glance_validate.kinds import json_type, same_json
 
 _ABSENT: Any = object()
 
@@ -47,7 +47,7 @@ class Deviation:
         if "type" in self.seen:
             return bool(json_type(value) == self.seen["type"])
         values: list[Any] = self.seen.get("values", [])
-        return any(_same_json(value, v) for v in values)
+        return any(same_json(value, v) for v in values)
 
     def describe_seen(self) -> str:
         if "type" in self.seen:
@@ -144,7 +144,3 @@ def _token_matches(pattern: str, token: str) -> bool:
     if pattern.endswith("*"):
         return token.startswith(pattern[:-1])
     return pattern == token
-
-
-def _same_json(a: Any, b: Any) -> bool:
-    return json_type(a) == json_type(b) and a == b

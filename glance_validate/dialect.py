@@ -17,11 +17,12 @@ from typing import Any
 from glance_validate.catalog import finding
 from glance_validate.errors import SchemaUnavailable
 from glance_validate.findings import Finding, join_pointer
+from glance_validate.kinds import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
 from glance_validate.sources import SchemaDocument
 
 JSON_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
-LIST_URI = "/v2/schemas/images"
-IMAGE_URI = "/v2/schemas/image"
+LIST_URI = LIST_SCHEMA_URI
+IMAGE_URI = IMAGE_SCHEMA_URI
 DEFAULT_ENVELOPE = ("images", "first", "next", "schema")
 
 # Keywords whose value is a schema, a list of schemas, or a name -> schema mapping.

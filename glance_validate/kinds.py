@@ -34,6 +34,11 @@ def json_type(value: object) -> str:
     return type(value).__name__
 
 
+def same_json(a: object, b: object) -> bool:
+    """Equal as JSON values: of one JSON type and equal (1 is not true, 1.0 is not 1)."""
+    return json_type(a) == json_type(b) and a == b
+
+
 def classify(value: object, image_properties: Collection[str] = ()) -> Kind:
     if not isinstance(value, dict):
         return "unknown"

@@ -15,6 +15,7 @@ from glance_validate import Policy, validate
 from glance_validate.catalog import catalog
 from glance_validate.deviations import Deviation, apply, by_code, deviations, json_type
 from glance_validate.findings import Finding
+from glance_validate.kinds import same_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "fixtures" / "ims" / "documented-example-shape.json"
@@ -172,6 +173,12 @@ def test_boolean_values_are_not_integers() -> None:
         "array",
         "object",
     ]
+
+
+def test_same_json_tells_types_apart() -> None:
+    """Deviation values and enum members match only a value of the same JSON type."""
+    assert same_json("zvhd", "zvhd") and same_json(1, 1) and same_json(None, None)
+    assert not same_json(True, 1) and not same_json(1, 1.0) and not same_json(0, False)
 
 
 def test_ignoring_the_family_drops_them() -> None:
