@@ -93,6 +93,11 @@ _TIMESTAMP = (
 
 def quick_check_schema(profile: ExtensionProfile) -> dict[str, Any]:
     """The quick check for image lists, as a Draft 4 schema (formats asserted)."""
+    return {"properties": {"images": {"items": quick_image_schema(profile)}}}
+
+
+def quick_image_schema(profile: ExtensionProfile) -> dict[str, Any]:
+    """The quick check for one image record, as a Draft 4 schema (formats asserted)."""
     timestamp = {"pattern": _TIMESTAMP, "format": "date-time"}
     properties: dict[str, Any] = {
         "schema": {"enum": [IMAGE_SCHEMA_URI]},
@@ -123,8 +128,7 @@ def quick_check_schema(profile: ExtensionProfile) -> dict[str, Any]:
         *always_checked,
         *({"not": {"required": [a, b]}} for a, b in profile.conflicts),
     ]
-    image = {"properties": properties, "allOf": conditions}
-    return {"properties": {"images": {"items": image}}}
+    return {"properties": properties, "allOf": conditions}
 
 
 def _when(status: str, then: dict[str, Any]) -> dict[str, Any]:
@@ -158,16 +162,19 @@ def _quick_check() -> Any:
     return jsonschema_rs.Draft4Validator(quick_check_schema(ims_profile()), validate_formats=True)
 
 
-def combined_quick_check(resources: Mapping[str, dict[str, Any]], list_uri: str) -> Any:
-    """One jsonschema-rs validator for "the images schema and the quick check both hold".
+def combined_quick_check(resources: Mapping[str, dict[str, Any]], uri: str) -> Any:
+    """One jsonschema-rs validator for "the schema at ``uri`` and the quick check both hold".
 
-    The images schema is referenced by its URI (so its own references resolve as before);
+    ``uri`` names the images schema (the quick check for lists applies) or the image schema (the
+    quick check for one record applies). The schema is referenced by its URI (so its own
+    references resolve as before);
     formats are asserted, which may make it stricter than the images schema alone, never looser.
     Returns None when it cannot be compiled (the two checks then run one after the other).
     """
     import jsonschema_rs
 
-    combined = {"allOf": [{"$ref": list_uri}, quick_check_schema(ims_profile())]}
+    quick = quick_image_schema if uri == IMAGE_SCHEMA_URI else quick_check_schema
+    combined = {"allOf": [{"$ref": uri}, quick(ims_profile())]}
     try:
         registry = jsonschema_rs.Registry(list(resources.items()), draft=jsonschema_rs.Draft4)
         return jsonschema_rs.Draft4Validator(combined, validate_formats=True, registry=registry)
@@ -553,9 +560,13 @@ def _duplicate(image_id: str, index: int, first: int) -> Finding:
     )
 
 
-def check_single_image(image: dict[str, Any], facts: Facts) -> list[Finding]:
-    """C and X findings for an image payload (GET /v2/images/{id})."""
-    if facts.quick_check().is_valid({"images": [image]}):
+def check_single_image(
+    image: dict[str, Any], facts: Facts, *, quick_clean: bool | None = None
+) -> list[Finding]:
+    """C and X findings for an image payload (GET /v2/images/{id}); ``quick_clean`` as for lists."""
+    if quick_clean is None:
+        quick_clean = bool(facts.quick_check().is_valid({"images": [image]}))
+    if quick_clean:
         return _check_rest(image, "", facts)
     return check_image(image, "", facts)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +53,25 @@ class Validator:
         self._image_engine = compile_engine(self.dialect.image_schema, self.dialect, engine)
         self._facts = consistency.facts_for(self.dialect)
         self._consistency = any(code[0] in "CX" for code in self.policy.enabled)
-        # One pass for "schema valid and consistency quick check clean", the common case.
-        self._both_clean = (
-            consistency.combined_quick_check(self.dialect.schemas, LIST_URI)
-            if engine == "fast" and self._consistency
-            else None
-        )
         self.schema_findings = tuple(self.policy.filter(self.dialect.findings))
+
+    @cached_property
+    def _list_both_clean(self) -> Any:
+        return self._combined(LIST_URI)
+
+    @cached_property
+    def _image_both_clean(self) -> Any:
+        return self._combined(IMAGE_URI)
+
+    def _combined(self, uri: str) -> Any:
+        """One pass for "schema valid and consistency quick check clean", the common case.
+
+        Compiled on first use, for the kind of payload met; None on the reference engine, without
+        consistency codes, or when the schema cannot be combined.
+        """
+        if self.engine_name != "fast" or not self._consistency:
+            return None
+        return consistency.combined_quick_check(self.dialect.schemas, uri)
 
     def validate(self, payload: object) -> Result:
         """Validate a parsed JSON value, ``bytes`` of JSON text, or a ``Path`` to a JSON file."""
@@ -115,21 +127,27 @@ class Validator:
 
     def _check_list(self, value: dict[str, Any]) -> tuple[list[Finding], PageIds | None]:
         structure = list(rules.list_structure(value, self.dialect))
-        if self._both_clean is not None and self._both_clean.is_valid(value):
+        both = self._list_both_clean
+        if both is not None and both.is_valid(value):
             checked, page = consistency.check_list(value, self._facts, quick_clean=True)
             return structure + checked, page
         covered = {f.path for f in structure}
-        keyword = [f for f in _schema_findings(self._list_engine, value) if f.path not in covered]
+        schema_valid, keyword = _schema_findings(self._list_engine, value)
         if not self._consistency:
-            return structure + keyword, None
-        checked, page = consistency.check_list(value, self._facts)
-        return structure + keyword + checked, page
+            return structure + [f for f in keyword if f.path not in covered], None
+        quick_clean = _quick_clean(both, schema_valid)
+        checked, page = consistency.check_list(value, self._facts, quick_clean=quick_clean)
+        return structure + [f for f in keyword if f.path not in covered] + checked, page
 
     def _check_image(self, value: dict[str, Any]) -> list[Finding]:
-        keyword = list(_schema_findings(self._image_engine, value))
+        both = self._image_both_clean
+        if both is not None and both.is_valid(value):
+            return consistency.check_single_image(value, self._facts, quick_clean=True)
+        schema_valid, keyword = _schema_findings(self._image_engine, value)
         if not self._consistency:
             return keyword
-        return keyword + consistency.check_single_image(value, self._facts)
+        quick_clean = _quick_clean(both, schema_valid)
+        return keyword + consistency.check_single_image(value, self._facts, quick_clean=quick_clean)
 
     def _apply_policy(self, found: list[Finding], value: Any, kind: Kind) -> list[Finding]:
         """Known deviations rewritten (unless strict), then only the enabled codes kept."""
@@ -160,10 +178,18 @@ def why_uncompilable(dialect: Dialect, exc: Exception) -> str:
     return first if len(first) <= 200 else first[:197] + "..."
 
 
-def _schema_findings(engine: Engine, value: object, base: str = "") -> Iterable[Finding]:
+def _schema_findings(engine: Engine, value: object) -> tuple[bool, list[Finding]]:
+    """Whether the schema holds, and its keyword findings when it does not."""
     if engine.is_valid(value):
-        return ()
-    return list(rules.keyword_findings(engine.violations(value), value, base))
+        return True, []
+    return False, list(rules.keyword_findings(engine.violations(value), value))
+
+
+def _quick_clean(both: Any, schema_valid: bool) -> bool | None:
+    """What a failed combined check already says of the quick check: with the schema holding,
+    the quick check failed (or a format the combined check asserts did: then every rule runs,
+    with the same findings); else unknown (None: the quick check runs)."""
+    return False if both is not None and schema_valid else None
 
 
 def _image_count(value: dict[str, Any]) -> int:

@@ -16,6 +16,7 @@ from glance_validate.consistency import (
     ListingIds,
     check_image,
     check_list,
+    check_single_image,
     cross_page_duplicates,
     facts_for,
     hex_length,
@@ -23,6 +24,7 @@ from glance_validate.consistency import (
     rfc3339_problem,
 )
 from glance_validate.findings import PageIds
+from glance_validate.kinds import classify
 from glance_validate.runner import EXIT_OK, RunOptions, run
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -143,7 +145,7 @@ def test_quick_check_never_hides_a_finding(code: str, change: dict[str, Any], wh
 def test_quick_check_and_every_rule_agree_on_every_fixture() -> None:
     """On each fixture page and image, the quick path and running every rule give the same findings."""
     facts = facts_for(Validator("ims").dialect)
-    checked = 0
+    checked = images = 0
     for path in sorted(FIXTURES.rglob("*.json")):
         try:
             value = json.loads(path.read_bytes())
@@ -154,12 +156,17 @@ def test_quick_check_and_every_rule_agree_on_every_fixture() -> None:
             quick, _ = check_list(value, facts)
             assert sorted(quick, key=repr) == sorted(full, key=repr), path
             checked += 1
-    assert checked >= 40
+        elif isinstance(value, dict) and classify(value, facts.base_properties) == "image":
+            full_image = check_single_image(value, facts, quick_clean=False)
+            assert sorted(check_single_image(value, facts), key=repr) == sorted(full_image, key=repr), path
+            images += 1
+    assert checked >= 40 and images >= 3
 
 
 def test_fast_and_reference_engine_agree_when_the_combined_check_is_used() -> None:
     """The fast engine's one-pass check (schema and quick check together) changes no finding."""
-    pages = [_page(_image()), _page(_image(checksum="X" * 32, visibility="everyone"))]
+    images = [_image(), _image(checksum="X" * 32), _image(checksum="X" * 32, visibility="everyone")]
+    pages = [*map(_page, images), *images]
     for page in pages:
         assert Validator("glance").validate(page) == Validator("glance", engine="reference").validate(page)
 
