@@ -355,3 +355,11 @@ def test_fail_on_warning_fails_on_a_user_schemas_quirk() -> None:
     code, out, _ = _run(["-"], stdin=b'{"images": []}', fail_on="warning", schema=schema)
     assert "L001 [warning]" in out
     assert code == EXIT_FINDINGS, out
+
+
+def test_the_formats_the_command_line_offers_are_the_reporters_that_exist() -> None:
+    """cli.FORMATS (kept apart so --version imports no reporter) names exactly report.REPORTERS."""
+    from glance_validate.cli import FORMATS
+    from glance_validate.report import REPORTERS
+
+    assert tuple(REPORTERS) == FORMATS
