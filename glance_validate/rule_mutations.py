@@ -25,7 +25,15 @@ from glance_validate.extensions import ims_profile
 from glance_validate.findings import join_pointer, pointer
 from glance_validate.regex_strings import Choices
 from glance_validate.rules import show
-from glance_validate.synthesis import IMAGE_SCHEMA_LINK, LIST_SCHEMA_LINK, Model, pick, timestamp, uuid_string
+from glance_validate.synthesis import (
+    IMAGE_SCHEMA_LINK,
+    LIST_SCHEMA_LINK,
+    Model,
+    declared_types,
+    pick,
+    timestamp,
+    uuid_string,
+)
 
 Outcome = tuple[str, str, str]  # (code, path, description)
 Apply = Callable[[Choices], Outcome]
@@ -219,8 +227,7 @@ def _deviation(model: Model, image: dict[str, Any], base: str) -> Apply | None:
 def _rejected_by_one_keyword(model: Model, name: str, value: object) -> bool:
     """The schema rejects the value by its type alone or by its enum alone."""
     schema = model.properties[name]
-    declared = schema.get("type")
-    types = {declared} if isinstance(declared, str) else set(declared) if isinstance(declared, list) else None
+    types = declared_types(schema)
     enum = schema.get("enum")
     if value is None:
         return types is not None and "null" not in types and enum is None
