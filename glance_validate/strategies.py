@@ -15,12 +15,14 @@ small records: optional fields left out, short pages, the first value of each en
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from glance_validate import mutations, synthesis
 from glance_validate.mutations import Broken
-from glance_validate.synthesis import ExtensionSet, Model
+from glance_validate.regex_strings import Choices
+from glance_validate.synthesis import ExtensionSet
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn, SearchStrategy
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["Broken", "image_lists", "images", "invalid_image_lists", "invalid_images"]
 
 _CHANCE_STEPS = 1000
+
+_T = TypeVar("_T")
 
 
 def images(
@@ -43,15 +47,8 @@ def images(
     ``"none"``, or ``"auto"`` (IMS ones for the ``ims`` schema, OpenStack ones otherwise).
     """
     _require_hypothesis()
-    from hypothesis import strategies as st
-
     model = synthesis.model_for(schema, extensions)
-
-    @st.composite
-    def draw_image(draw: DrawFn) -> dict[str, Any]:
-        return synthesis.image(_Draws(draw), model)
-
-    return draw_image()
+    return _drawn(lambda choices: synthesis.image(choices, model))
 
 
 def image_lists(
@@ -63,16 +60,9 @@ def image_lists(
 ) -> SearchStrategy[dict[str, Any]]:
     """Valid list pages (GET /v2/images) holding ``min_size`` to ``max_size`` images."""
     _require_hypothesis()
-    from hypothesis import strategies as st
-
     model = synthesis.model_for(schema, extensions)
     _check_sizes(min_size, max_size)
-
-    @st.composite
-    def draw_list(draw: DrawFn) -> dict[str, Any]:
-        return synthesis.image_list(_Draws(draw), model, min_size, max_size)
-
-    return draw_list()
+    return _drawn(lambda choices: synthesis.image_list(choices, model, min_size, max_size))
 
 
 def invalid_images(
@@ -80,16 +70,8 @@ def invalid_images(
 ) -> SearchStrategy[Broken]:
     """Single-image payloads broken in one way, each with the one finding it must produce."""
     _require_hypothesis()
-    from hypothesis import strategies as st
-
     model = synthesis.model_for(schema, extensions)
-
-    @st.composite
-    def draw_broken(draw: DrawFn) -> Broken:
-        choices = _Draws(draw)
-        return mutations.break_image(choices, model, synthesis.image(choices, model))
-
-    return draw_broken()
+    return _drawn(lambda choices: mutations.break_image(choices, model, synthesis.image(choices, model)))
 
 
 def invalid_image_lists(
@@ -101,18 +83,25 @@ def invalid_image_lists(
 ) -> SearchStrategy[Broken]:
     """List pages broken in one way (envelope or one image), each with the one finding it must produce."""
     _require_hypothesis()
-    from hypothesis import strategies as st
-
-    model: Model = synthesis.model_for(schema, extensions)
+    model = synthesis.model_for(schema, extensions)
     _check_sizes(min_size, max_size)
 
-    @st.composite
-    def draw_broken(draw: DrawFn) -> Broken:
-        choices = _Draws(draw)
+    def broken_page(choices: Choices) -> Broken:
         page = synthesis.image_list(choices, model, min_size, max_size)
         return mutations.break_list(choices, model, page)
 
-    return draw_broken()
+    return _drawn(broken_page)
+
+
+def _drawn(make: Callable[[Choices], _T]) -> SearchStrategy[_T]:
+    """A strategy whose values ``make`` builds, each of its decisions one hypothesis draw."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw_value(draw: DrawFn) -> _T:
+        return make(_Draws(draw))
+
+    return draw_value()
 
 
 class _Draws:
