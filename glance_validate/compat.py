@@ -115,7 +115,10 @@ class Compat:
 
     def check(self, data: bytes, source: str, *, line_shift: int = 0) -> PayloadCompat:
         """The verdict of every release group on one payload given as JSON text."""
-        results = [(group, validator.validate_bytes(data)) for group, validator in self._validators]
+        from glance_validate.validation import load
+
+        parsed = load(data)  # once, not once per release group
+        results = [(group, validator.validate_loaded(data, parsed)) for group, validator in self._validators]
         errors = [(group, _errors(result, line_shift)) for group, result in results]
         first = results[0][1]
         verdicts = tuple(_verdict(i, errors) for i in range(len(errors)))

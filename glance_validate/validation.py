@@ -90,7 +90,10 @@ class Validator:
         return self.validate_bytes(data)
 
     def validate_bytes(self, data: bytes) -> Result:
-        parsed = jsontext.load_bytes(data, max_depth=MAX_DEPTH)
+        return self.validate_loaded(data, load(data))
+
+    def validate_loaded(self, data: bytes, parsed: jsontext.ParsedText) -> Result:
+        """As ``validate_bytes``, for ``data`` already read by ``load`` (one parse, many schemas)."""
         problems = [_problem_finding(p) for p in parsed.problems]
         problems = self.policy.filter(problems)
         if parsed.value is jsontext.NO_VALUE:
@@ -155,6 +158,11 @@ class Validator:
         if severity is not None and found:
             found = deviations.apply(found, value, kind, severity)
         return self.policy.filter(found)
+
+
+def load(data: bytes) -> jsontext.ParsedText:
+    """JSON text parsed as the validators read it (depth limit, problems with positions)."""
+    return jsontext.load_bytes(data, max_depth=MAX_DEPTH)
 
 
 def compile_engine(schema: dict[str, Any], dialect: Dialect, name: EngineName = "fast") -> Engine:
