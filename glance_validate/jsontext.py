@@ -39,6 +39,8 @@ from typing import Any, Final
 
 import orjson
 
+from glance_validate.findings import escape_token
+
 __all__ = [
     "NO_VALUE",
     "ParsedText",
@@ -229,10 +231,6 @@ def _unexpected(s: str, i: int, after: str, expected: str) -> _Fail:
     return _Fail(i, f"unexpected {_show_char(c)}{after}; expected {expected}{_hint(c)}")
 
 
-def _escape_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _pointer(frames: Iterable[_Frame]) -> str:
     """Pointer built from each frame's current child (key or next index)."""
     parts: list[str] = []
@@ -240,7 +238,7 @@ def _pointer(frames: Iterable[_Frame]) -> str:
         if container is None:
             continue
         parts.append("/")
-        parts.append(_escape_token(key) if in_dict else str(len(container)))
+        parts.append(escape_token(key) if in_dict else str(len(container)))
     return "".join(parts)
 
 
