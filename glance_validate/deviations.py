@@ -112,7 +112,8 @@ def _image_relative(path: str, payload: Any, kind: Kind) -> tuple[Any, tuple[str
     tokens = _split(path)
     if kind == "image":
         return payload, tokens
-    if len(tokens) < 2 or tokens[0] != "images" or not tokens[1].isdigit():
+    # isascii: "¹" is a digit to str.isdigit but not an index int() reads (an "images" object's key)
+    if len(tokens) < 2 or tokens[0] != "images" or not (tokens[1].isascii() and tokens[1].isdigit()):
         return None
     images = payload.get("images") if isinstance(payload, dict) else None
     index = int(tokens[1])

@@ -156,6 +156,14 @@ def test_values_no_deviation_covers_stay_errors(change: dict[str, Any], code: st
         assert _found({"images": [_image(**change)]}, **policy) == [(code, "error", where)]
 
 
+def test_a_finding_under_an_images_object_with_a_digit_like_key_is_kept() -> None:
+    """A replaceable finding inside an "images" object (a custom schema) is kept, not a crash."""
+    code = sorted({c for d in deviations() for c in d.replaces})[0]
+    finding = Finding(code, "error", "/images/\u00b9/disk_format", "message")
+    payload = {"images": {"\u00b9": _image(disk_format="zvhd")}}
+    assert apply([finding], payload, "image-list", "warning") == [finding]
+
+
 def test_a_finding_of_another_code_at_the_same_place_is_not_rewritten() -> None:
     """A deviation replaces only the codes it names: a pattern error on disk_format stays."""
     finding = Finding("K003", "error", "/images/0/disk_format", "pattern")
