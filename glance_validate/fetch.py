@@ -576,14 +576,19 @@ def _server_detail(raw: _Raw) -> str:
         return ""
     content_type = raw.headers.get("content-type", "").lower()
     if "html" in content_type or body.lstrip()[:1] == b"<":
-        title = _TITLE.search(body)
-        text = title.group(1).decode("utf-8", "replace") if title else ""
-        return _one_line(_TAG.sub(" ", text))
+        return _html_title(body)
     try:
         value = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         return _one_line(body.decode("utf-8", "replace"))
     return _one_line(_error_text(value))
+
+
+def _html_title(body: bytes) -> str:
+    """The <title> of an HTML page, on one line ("" when it has none)."""
+    title = _TITLE.search(body)
+    text = title.group(1).decode("utf-8", "replace") if title else ""
+    return _one_line(_TAG.sub(" ", text))
 
 
 def _error_text(value: object) -> str:
@@ -612,7 +617,7 @@ def _schema_document(raw: _Raw, target: _Target) -> dict[str, Any]:
     content_type = raw.headers.get("content-type", "")
     where = target.label
     if "html" in content_type.lower() or body.lstrip()[:1] == b"<":
-        title = _server_detail(_Raw(raw.status, raw.reason, {"content-type": "text/html"}, body))
+        title = _html_title(body)
         shown = f" ({title})" if title else ""
         raise BadBody(
             f"{where}: the response is an HTML page{shown}, not a JSON schema; "
