@@ -62,14 +62,19 @@ _ENDPOINT = [
         "(preferred: a command line is visible to other users).",
     ),
 ]
-_CLOUD = [
-    click.option(
+
+
+def _os_cloud_option(does: str) -> Callable[[F], F]:
+    return click.option(
         "--os-cloud",
         "os_cloud",
         metavar="NAME",
-        help="Log in with cloud NAME of clouds.yaml and fetch the schema from its image endpoint "
-        "(needs glance-validate[openstack]).",
-    ),
+        help=f"Log in with cloud NAME of clouds.yaml and {does} (needs glance-validate[openstack]).",
+    )
+
+
+_CLOUD = [
+    _os_cloud_option("fetch the schema from its image endpoint"),
     click.option(
         "--image-schema",
         "image_schema",
@@ -77,13 +82,7 @@ _CLOUD = [
         help="With --endpoint or --os-cloud: fetch /v2/schemas/image instead of /v2/schemas/images.",
     ),
 ]
-_CLOUD_TOKEN = click.option(
-    "--os-cloud",
-    "os_cloud",
-    metavar="NAME",
-    help="Log in with cloud NAME of clouds.yaml and send its token with the URLs given "
-    "(needs glance-validate[openstack]).",
-)
+_CLOUD_TOKEN = _os_cloud_option("send its token with the URLs given")
 _TRANSPORT = [
     click.option(
         "--offline",
@@ -143,18 +142,19 @@ REMOTE_PARAMS = (
 )
 
 
-def remote_options(command: F) -> F:
-    """Decorate a command with ``REMOTE_OPTIONS`` (listed in this order in its help)."""
-    for option in reversed(REMOTE_OPTIONS):
-        command = option(command)
-    return command
+def _decorate_with(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
+    """A decorator adding ``options`` to a command, listed in this order in its help."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
-def url_options(command: F) -> F:
-    """Decorate a command with ``URL_OPTIONS``."""
-    for option in reversed(URL_OPTIONS):
-        command = option(command)
-    return command
+remote_options = _decorate_with(REMOTE_OPTIONS)
+url_options = _decorate_with(URL_OPTIONS)
 
 
 def take_schema_options(
