@@ -30,8 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from glance_validate import __version__
 from glance_validate.errors import SchemaUnavailable
-from glance_validate.remote import IMAGE_SCHEMA_PATH, LIST_SCHEMA_PATH, endpoint_url, safe_url
-from glance_validate.sources import is_url
+from glance_validate.remote import IMAGE_SCHEMA_PATH, LIST_SCHEMA_PATH, safe_url
 
 __all__ = [
     "BadBody",
@@ -41,9 +40,7 @@ __all__ = [
     "HTTPStatusError",
     "TLSFailure",
     "Unreachable",
-    "endpoint_url",
     "fetch",
-    "is_url",
     "safe_url",
 ]
 

@@ -35,10 +35,9 @@ from glance_validate.fetch import (
     HTTPStatusError,
     TLSFailure,
     Unreachable,
-    endpoint_url,
     fetch,
-    safe_url,
 )
+from glance_validate.remote import endpoint_url, safe_url
 
 FAST = FetchSettings(token=TOKEN, connect_timeout=2.0, read_timeout=2.0, retries=2, backoff=0.01)
 
