@@ -274,7 +274,7 @@ def show(**params: Any) -> None:
             f"other properties: {describe_additional(dialect)}\n"
         )
     for f in dialect.findings:
-        sys.stderr.write(f"schema {dialect.name}: {_finding_text(f)}\n")
+        sys.stderr.write(_finding_text(f, f"schema {dialect.name}") + "\n")
     sys.exit(EXIT_OK)
 
 
@@ -472,13 +472,12 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_TOOL_FAILURE)
 
 
-def _finding_text(f: Finding, source: str | None = None) -> str:
-    where = source or ""
-    if source is not None and f.line is not None:
-        where = f"{source}:{f.line}:{f.column}"
-    pointer = f" (at {f.path})" if f.path else ""
-    head = f"{where}: " if where else ""
-    return f"{head}{f.code} [{f.severity}] {f.message}{pointer}"
+def _finding_text(f: Finding, source: str) -> str:
+    """The line ``check`` prints for a finding, with the source (and line:column when known)."""
+    from glance_validate.report import printable, text_line
+
+    where = printable(source) if f.line is None else f"{printable(source)}:{f.line}:{f.column}"
+    return text_line(where, f)
 
 
 def _write_json(value: object, out: TextIO) -> None:
