@@ -234,7 +234,9 @@ def lint_source(
     from glance_validate.errors import SchemaUnavailable
     from glance_validate.sources import BUILTIN_SCHEMAS, is_url, load_schema
 
-    if is_url(spec):
+    path = Path(spec)
+    # A URL, or a Glance release's schema (glance-2024.1), which is built rather than read from a file.
+    if is_url(spec) or (spec.lower().startswith("glance-") and not path.exists()):
         try:
             source = load_schema(spec, remote=options)
         except SchemaUnavailable as exc:
@@ -242,7 +244,6 @@ def lint_source(
         return LintedDocument(source.name, tuple(lint_document(source.document)), notes=source.notes)
     if spec == "-":
         return lint_bytes("<stdin>", (stdin or sys.stdin.buffer).read())
-    path = Path(spec)
     if spec in BUILTIN_SCHEMAS and not path.exists():
         return lint_bytes(
             spec, resources.files("glance_validate").joinpath(f"data/schemas/{spec}.json").read_bytes()

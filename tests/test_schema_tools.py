@@ -276,6 +276,14 @@ def test_lint_command_warnings_only_exits_0(tmp_path: Path) -> None:
     assert result.returncode == 0 and "L008 [warning]" in result.stdout
 
 
+def test_lint_command_reads_a_glance_release_schema(tmp_path: Path) -> None:
+    """A release name lints the schema built for that release, as show and diff read it."""
+    result = _cli("schema", "lint", "glance-2024.1", "glance-no-such-release", cache=tmp_path)
+    assert result.returncode == 3 and "cannot be read" not in result.stderr
+    assert "glance-no-such-release" in result.stderr and "linted 2 schema documents" in result.stdout
+    assert "1 could not be read" in result.stdout
+
+
 def test_lint_command_unreadable_file_does_not_lose_the_others(tmp_path: Path) -> None:
     """A missing file exits 3 with its own line, and the other files are still linted."""
     bad = _write(tmp_path, "bad.json", {"properties": {"s": {"enum": ["a", "a"]}}})
