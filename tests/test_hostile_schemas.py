@@ -211,9 +211,13 @@ def test_patterns_re2_cannot_express_fall_back_to_python() -> None:
     """Backreferences, lookaround, \\b and inline flags run on re (screened), with the same answers."""
     for pattern, text, matches in [
         ("^(a)\\1$", "aa", True),
+        ("^(a)\\1$", "ab", False),
         ("^(?!x)a", "ab", True),
+        ("^(?!x)a", "xa", False),
         ("\\bfoo", "a foo", True),
+        ("\\bfoo", "afoo", False),
         ("(?i)^ab$", "AB", True),
+        ("(?i)^ab$", "AC", False),
     ]:
         assert linear_regex.compile_linear(ecma_regex.compile_ecma(pattern).pattern) is None
         assert ecma_regex.search(pattern, text) is matches
