@@ -200,11 +200,6 @@ def timestamp(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def hash_length(algorithm: str) -> int | None:
-    lengths: dict[str, int] = pools()["hash_lengths"]
-    return lengths.get(algorithm)
-
-
 # Records. ------------------------------------------------------------------------------------
 
 
