@@ -146,7 +146,7 @@ def _message(keyword: str, expected: Any, value: Any, engine_message: str) -> st
     if keyword in ("minProperties", "maxProperties"):
         return f"object of {_size(value)} properties breaks {keyword} {expected}"
     if keyword == "uniqueItems":
-        return "array items must be unique; some are repeated"
+        return "array items must be unique; " + _first_repeat(value)
     if keyword == "additionalItems":
         return "array has more items than the schema's items list allows"
     if keyword in ("allOf", "anyOf", "oneOf"):
@@ -181,6 +181,22 @@ def _choices(options: Any) -> str:
         return show(options)
     listed = ", ".join(show(o) for o in options[:20])
     return listed + (f", ... ({len(options)} in all)" if len(options) > 20 else "")
+
+
+def _first_repeat(value: Any) -> str:
+    """Which item repeats which ("item 3 repeats item 0: \"a\""), so the user can find it."""
+    import json
+
+    first_at: dict[str, int] = {}
+    for index, item in enumerate(value if isinstance(value, list) else ()):
+        try:
+            key = json.dumps(item, sort_keys=True)
+        except (TypeError, ValueError, RecursionError):
+            continue
+        if key in first_at:
+            return f"item {index} repeats item {first_at[key]}: {show(item)}"
+        first_at[key] = index
+    return "some are repeated"  # equal only as numbers (1 and 1.0)
 
 
 def _length(value: Any) -> int:

@@ -279,3 +279,21 @@ def test_messages_count_one_item_and_one_property_in_the_singular() -> None:
         "object with 1 property," in f.message or f.message.endswith("object with 1 property")
         for f in result.findings
     )
+
+
+def test_a_repeated_array_item_is_named_with_both_places() -> None:
+    """A uniqueItems finding says which item repeats which, the same on both engines."""
+    schema = {
+        "name": "images",
+        "properties": {
+            "images": {
+                "type": "array",
+                "items": {"properties": {"tags": {"type": "array", "uniqueItems": True}}},
+            }
+        },
+    }
+    page = {"images": [{"id": UUID, "status": "active", "tags": ["x", "a", "b", "a"]}]}
+    wanted = ['array items must be unique; item 3 repeats item 1: "a"']
+    for engine in ("fast", "reference"):
+        found = validate(page, schema=schema, engine=engine).findings  # type: ignore[arg-type]
+        assert [f.message for f in found if f.code == "K009"] == wanted
