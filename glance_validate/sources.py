@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from glance_validate.errors import SchemaUnavailable
+from glance_validate.kinds import json_type
 
 if TYPE_CHECKING:
     from glance_validate.remote import SchemaOptions
@@ -122,5 +123,5 @@ def _parse(data: bytes, label: str) -> dict[str, Any]:
 
 def _as_object(value: object, label: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise SchemaUnavailable(f"schema {label!r}: a schema is a JSON object, found {type(value).__name__}")
+        raise SchemaUnavailable(f"schema {label!r}: a schema is a JSON object, found {json_type(value)}")
     return value

@@ -30,7 +30,7 @@ from glance_validate import regex_strings
 from glance_validate.dialect import Dialect, compile_dialect
 from glance_validate.engine import Engine, build_engine
 from glance_validate.errors import GlanceValidateError
-from glance_validate.kinds import json_type
+from glance_validate.kinds import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI, json_type
 from glance_validate.regex_strings import Choices
 from glance_validate.sources import SchemaSpec, load_schema
 
@@ -38,8 +38,8 @@ T = TypeVar("T")
 ExtensionSet = Literal["auto", "openstack", "ims", "none"]
 
 OMIT: Any = object()  # "leave this key out"
-IMAGE_SCHEMA_LINK = "/v2/schemas/image"
-LIST_SCHEMA_LINK = "/v2/schemas/images"
+IMAGE_SCHEMA_LINK = IMAGE_SCHEMA_URI
+LIST_SCHEMA_LINK = LIST_SCHEMA_URI
 # Statuses in which an image has data (a size, a checksum); the others have none yet or any more.
 DATA_STATUSES = frozenset({"active", "deactivated", "pending_delete", "deleted"})
 _AMI_FORMATS = ("ami", "ari", "aki")  # Glance requires container == disk for these

@@ -16,7 +16,7 @@ from glance_validate.engine import Engine, EngineName, build_engine
 from glance_validate.errors import GlanceValidateError, SchemaUnavailable
 from glance_validate.findings import Finding, Kind, PageIds, Result, sorted_findings
 from glance_validate.kinds import classify
-from glance_validate.sources import SchemaSpec, load_schema
+from glance_validate.sources import SchemaSpec, is_builtin, load_schema
 
 MAX_DEPTH = 512
 _PROBLEM_CODES = {
@@ -278,15 +278,9 @@ def validate(
     """
     if isinstance(schema, Validator):
         return schema.validate(payload)
-    if isinstance(schema, str) and _is_builtin(schema):
+    if isinstance(schema, str) and is_builtin(schema):
         return builtin_validator(schema, engine, policy).validate(payload)
     return Validator(schema, engine=engine, policy=policy).validate(payload)
-
-
-def _is_builtin(name: str) -> bool:
-    from glance_validate.sources import is_builtin
-
-    return is_builtin(name)
 
 
 __all__ = ["IMAGE_URI", "Validator", "validate", "with_findings"]
