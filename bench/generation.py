@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glance_validate import mutations, synthesis
-from glance_validate.sources import builtin_names
+from glance_validate.generate import mutations, synthesis
+from glance_validate.schema.sources import builtin_names
 
 RUNS = 3
 

@@ -1,4 +1,4 @@
-"""Coverage-guided fuzzing of JSON loading and position mapping (glance_validate.jsontext).
+"""Coverage-guided fuzzing of JSON loading and position mapping (glance_validate.text.parse).
 
 Run it (atheris, on Linux x86-64 with Python 3.11-3.13; it is in the test extras):
 
@@ -40,8 +40,8 @@ def _load() -> None:
     """Import what is fuzzed (under atheris' instrumentation when it is active)."""
     global _jsontext, _validator
     if _jsontext is None:
-        from glance_validate import jsontext
-        from glance_validate.validation import Validator
+        from glance_validate.checks.validation import Validator
+        from glance_validate.text import parse as jsontext
 
         _jsontext = jsontext
         _validator = Validator("ims")

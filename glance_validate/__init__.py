@@ -8,29 +8,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from glance_validate.core.version import __version__
 
 _EXPORTS = {
-    "validate": "glance_validate.validation",
-    "Validator": "glance_validate.validation",
-    "Result": "glance_validate.findings",
-    "Finding": "glance_validate.findings",
-    "SchemaUnavailable": "glance_validate.errors",
-    "GlanceValidateError": "glance_validate.errors",
-    "ConfigurationError": "glance_validate.errors",
-    "Policy": "glance_validate.config",
-    "load_schema": "glance_validate.sources",
-    "compile_dialect": "glance_validate.dialect",
-    "Dialect": "glance_validate.dialect",
+    "validate": "glance_validate.checks.validation",
+    "Validator": "glance_validate.checks.validation",
+    "Result": "glance_validate.core.findings",
+    "Finding": "glance_validate.core.findings",
+    "SchemaUnavailable": "glance_validate.core.errors",
+    "GlanceValidateError": "glance_validate.core.errors",
+    "ConfigurationError": "glance_validate.core.errors",
+    "Policy": "glance_validate.checks.config",
+    "load_schema": "glance_validate.schema.sources",
+    "compile_dialect": "glance_validate.schema.dialect",
+    "Dialect": "glance_validate.schema.dialect",
 }
 
 if TYPE_CHECKING:
-    from glance_validate.config import Policy
-    from glance_validate.dialect import Dialect, compile_dialect
-    from glance_validate.errors import ConfigurationError, GlanceValidateError, SchemaUnavailable
-    from glance_validate.findings import Finding, Result
-    from glance_validate.sources import load_schema
-    from glance_validate.validation import Validator, validate
+    from glance_validate.checks.config import Policy
+    from glance_validate.checks.validation import Validator, validate
+    from glance_validate.core.errors import ConfigurationError, GlanceValidateError, SchemaUnavailable
+    from glance_validate.core.findings import Finding, Result
+    from glance_validate.schema.dialect import Dialect, compile_dialect
+    from glance_validate.schema.sources import load_schema
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
-from glance_validate.cli import main
+from glance_validate.cli.main import main
 
 main()

@@ -19,16 +19,16 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from glance_validate import mutations, synthesis
-from glance_validate.mutations import Broken
-from glance_validate.regex_strings import Choices
-from glance_validate.synthesis import ExtensionSet
+from glance_validate.generate import mutations, synthesis
+from glance_validate.generate.mutations import Broken
+from glance_validate.generate.regex_strings import Choices
+from glance_validate.generate.synthesis import ExtensionSet
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn, SearchStrategy
 
-    from glance_validate.dialect import Dialect
-    from glance_validate.sources import SchemaSpec
+    from glance_validate.schema.dialect import Dialect
+    from glance_validate.schema.documents import SchemaSpec
 
 __all__ = ["Broken", "image_lists", "images", "invalid_image_lists", "invalid_images"]
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from glance_validate.findings import Result, Severity
-from glance_validate.report import RunInfo, at_least, text_line
+from glance_validate.core.findings import Result, Severity
+from glance_validate.report.render import RunInfo, at_least, text_line
 
 if TYPE_CHECKING:
-    from glance_validate.sources import SchemaSpec
-    from glance_validate.validation import Validator
+    from glance_validate.checks.validation import Validator
+    from glance_validate.schema.documents import SchemaSpec
 
 __all__ = ["assert_valid"]
 
@@ -42,7 +42,7 @@ def assert_valid(
     """
     from pathlib import Path
 
-    from glance_validate.validation import validate
+    from glance_validate.checks.validation import validate
 
     __tracebackhide__ = True  # pytest: show the caller's line, not this helper's
     result = validate(payload, schema=schema)
@@ -65,7 +65,7 @@ def assert_valid(
 
 def _can_fail(schema: object) -> bool:
     """Whether ``schema``'s own findings can fail, by the rule the command line's exit code follows."""
-    from glance_validate.validation import Validator
+    from glance_validate.checks.validation import Validator
 
     name = schema.dialect.name if isinstance(schema, Validator) else schema
     return not isinstance(name, str) or RunInfo(name).schema_can_fail

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from glance_validate.sources import load_schema
+from glance_validate.schema.sources import load_schema
 
 UUID_PATTERN = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
 

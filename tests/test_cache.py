@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from schema_server import ETAG, SCHEMA_PATH, SEED, TOKEN, Reply, SchemaServer, free_port, schema_route
 
-from glance_validate.cache import (
+from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.net.cache import (
     CachePolicy,
     Entry,
     cache_dir,
@@ -25,8 +26,7 @@ from glance_validate.cache import (
     retrieve,
     write_entry,
 )
-from glance_validate.errors import SchemaUnavailable
-from glance_validate.fetch import FetchSettings, HTTPStatusError
+from glance_validate.net.fetch import FetchSettings, HTTPStatusError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "ims" / "image-list.json"
@@ -200,7 +200,7 @@ def test_describe_age() -> None:
 _WRITER = """
 import sys, time
 from pathlib import Path
-from glance_validate.cache import Entry, write_entry, read_entry
+from glance_validate.net.cache import Entry, write_entry, read_entry
 directory, url, tag, rounds = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 document = {"properties": {"writer": {"enum": [tag]}}, "padding": ["x" * 200] * 200}
 for i in range(rounds):
@@ -352,8 +352,8 @@ def test_copy_in_date_is_used_without_the_http_stack(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from glance_validate.remote import SchemaOptions\n"
-        "from glance_validate.sources import load_schema\n"
+        "from glance_validate.schema.remote import SchemaOptions\n"
+        "from glance_validate.schema.sources import load_schema\n"
         f"source = load_schema({url!r}, remote=SchemaOptions(cache_dir=Path({str(tmp_path)!r})))\n"
         "print(source.name, 'http.client' in sys.modules, 'ssl' in sys.modules)\n"
     )

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from glance_validate.catalog import catalog
-from glance_validate.cli import main
+from glance_validate.cli.main import main
+from glance_validate.core.catalog import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from glance_validate.report import Progress
-from glance_validate.runner import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL_FAILURE, RunOptions, run
+from glance_validate.report.render import Progress
+from glance_validate.runner.run import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL_FAILURE, RunOptions, run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -269,7 +269,7 @@ def test_progress_bar_redraws_in_place_on_a_terminal() -> None:
 def test_progress_stays_off_on_a_terminal_in_ci(tmp_path: Path) -> None:
     """CI=true or a pre-commit run turns the automatic progress bar off even on a terminal."""
     options = RunOptions(paths=[str(CAPTURES)])
-    from glance_validate.runner import _progress
+    from glance_validate.runner.run import _progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -307,7 +307,7 @@ def test_an_internal_error_on_one_input_loses_no_other(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug hit by one input is a one-line error and exit 3; the other inputs are checked and reported."""
-    from glance_validate import inputs
+    from glance_validate.inputs import discover as inputs
 
     good = _write(tmp_path / "a.json", _image())
     cursed = _write(tmp_path / "b.json", _image())
@@ -359,7 +359,7 @@ def test_fail_on_warning_fails_on_a_user_schemas_quirk() -> None:
 
 def test_the_formats_the_command_line_offers_are_the_reporters_that_exist() -> None:
     """cli.FORMATS (kept apart so --version imports no reporter) names exactly report.REPORTERS."""
-    from glance_validate.cli import FORMATS
-    from glance_validate.report import REPORTERS
+    from glance_validate.cli.main import FORMATS
+    from glance_validate.report.render import REPORTERS
 
     assert tuple(REPORTERS) == FORMATS

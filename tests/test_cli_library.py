@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from glance_validate.inputs import Input, discover, read
-from glance_validate.runner import RunOptions, run
+from glance_validate.checks.validation import validate
+from glance_validate.inputs.discover import Input, discover, read
+from glance_validate.runner.run import RunOptions, run
 from glance_validate.testing import assert_valid
-from glance_validate.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -98,7 +98,7 @@ def test_stdin_input_reads_the_stream_it_is_given() -> None:
 
 def test_assert_valid_fails_on_a_supplied_schemas_quirk_but_not_a_shipped_one() -> None:
     """A user's schema with a capitalised type fails assert_valid at fail_on=warning; the IMS one does not."""
-    from glance_validate.sources import load_schema
+    from glance_validate.schema.sources import load_schema
 
     own_schema = load_schema("ims").document
     assert_valid({"images": []}, fail_on="warning")

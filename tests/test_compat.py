@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from glance_validate import Policy
-from glance_validate.compat import Compat, PayloadCompat, as_json, compat_policy, render_text
+from glance_validate.analysis.compat import Compat, PayloadCompat, as_json, compat_policy, render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 JUNO = ROOT / "fixtures" / "compat" / "juno-era-list.json"

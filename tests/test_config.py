@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from glance_validate import ConfigurationError, Policy, validate
-from glance_validate.config import (
+from glance_validate.checks.config import (
     Settings,
     expand,
     find_pyproject,
@@ -20,8 +20,8 @@ from glance_validate.config import (
     resolve,
     settings_from_mapping,
 )
-from glance_validate.findings import Finding
-from glance_validate.runner import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, RunOptions, run
+from glance_validate.core.findings import Finding
+from glance_validate.runner.run import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, RunOptions, run
 
 ROOT = Path(__file__).resolve().parent.parent
 UUID = "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14"
@@ -152,7 +152,7 @@ def test_the_walk_starts_at_the_common_directory(tmp_path: Path) -> None:
 
 def test_start_directories_match_resolving_every_path(tmp_path: Path) -> None:
     """Resolving each parent once gives what resolving every path gives, links and odd names too."""
-    from glance_validate.config import _directory_of, _start_directories
+    from glance_validate.checks.config import _directory_of, _start_directories
 
     (tmp_path / "real" / "sub").mkdir(parents=True)
     (tmp_path / "real" / "a.json").write_text("{}")

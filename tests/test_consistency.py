@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from glance_validate import Policy, Validator, validate
-from glance_validate.consistency import (
+from glance_validate.checks.consistency import (
     ListingIds,
     check_image,
     check_list,
@@ -23,9 +23,9 @@ from glance_validate.consistency import (
     listing_key,
     rfc3339_problem,
 )
-from glance_validate.findings import PageIds
-from glance_validate.kinds import classify
-from glance_validate.runner import EXIT_OK, RunOptions, run
+from glance_validate.core.findings import PageIds
+from glance_validate.runner.run import EXIT_OK, RunOptions, run
+from glance_validate.text.kinds import classify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 UUID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -373,7 +373,7 @@ def test_runner_reports_duplicates_across_pages_with_positions(tmp_path: Path, j
 
 def test_runner_can_ignore_duplicates_across_pages(tmp_path: Path) -> None:
     """--ignore C009 turns the run-level check off."""
-    from glance_validate.config import Settings
+    from glance_validate.checks.config import Settings
 
     page = tmp_path / "p.json"
     page.write_text(json.dumps(_page(_image(), _image(OTHER))))

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from glance_validate.dialect import compile_dialect, normalise
-from glance_validate.errors import SchemaUnavailable
-from glance_validate.sources import SchemaDocument, load_schema
+from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.schema.dialect import compile_dialect, normalise
+from glance_validate.schema.documents import SchemaDocument
+from glance_validate.schema.sources import load_schema
 
 
 def _dialect(document: dict[str, Any]) -> Any:

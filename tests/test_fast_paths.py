@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from glance_validate import jsontext
-from glance_validate.kinds import classify, error_message
-from glance_validate.validation import Validator, _image_count
+from glance_validate.checks.validation import Validator, _image_count
+from glance_validate.text import parse as jsontext
+from glance_validate.text.kinds import classify, error_message
 
 
 def test_image_count_counts_dict_subclasses_and_skips_other_entries() -> None:
@@ -106,7 +106,7 @@ def test_origin_at_line_is_replace_for_every_field() -> None:
     """Origin.at_line copies every field but the line, as dataclasses.replace does (new fields too)."""
     import dataclasses
 
-    from glance_validate.inputs import Origin
+    from glance_validate.inputs.discover import Origin
 
     values = {"input": "in", "path": "p", "line": 3, "entry": 4, "request": "GET /", "status": 500}
     values["body_relative"] = True
@@ -123,7 +123,7 @@ def test_bounded_read_asks_for_the_file_size_and_still_reads_a_grown_file(
     """Files are read whole up to the limit; one that grew after fstat is read to its end too."""
     import os
 
-    from glance_validate import inputs
+    from glance_validate.inputs import discover as inputs
 
     path = tmp_path / "page.json"
     path.write_bytes(b"x" * 1000)

@@ -27,8 +27,8 @@ from schema_server import (
     server_tls,
 )
 
-from glance_validate.errors import SchemaUnavailable
-from glance_validate.fetch import (
+from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.net.fetch import (
     BadBody,
     FetchError,
     FetchSettings,
@@ -37,7 +37,7 @@ from glance_validate.fetch import (
     Unreachable,
     fetch,
 )
-from glance_validate.remote import endpoint_url, safe_url
+from glance_validate.net.urls import endpoint_url, safe_url
 
 FAST = FetchSettings(token=TOKEN, connect_timeout=2.0, read_timeout=2.0, retries=2, backoff=0.01)
 
@@ -513,8 +513,8 @@ def test_library_validate_with_a_schema_url(
 ) -> None:
     """validate(payload, schema=URL) and load_schema(URL, remote=...) fetch through the cache."""
     from glance_validate import validate
-    from glance_validate.remote import SchemaOptions
-    from glance_validate.sources import load_schema
+    from glance_validate.schema.remote import SchemaOptions
+    from glance_validate.schema.sources import load_schema
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     open_route = schema_route(token=None)

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from glance_validate.config import Policy
-from glance_validate.consistency import cross_page_duplicates
-from glance_validate.findings import Finding, Result
-from glance_validate.validation import Validator, with_findings
+from glance_validate.checks.config import Policy
+from glance_validate.checks.consistency import cross_page_duplicates
+from glance_validate.checks.validation import Validator, with_findings
+from glance_validate.core.findings import Finding, Result
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PAYLOADS = sorted(p for p in FIXTURES.rglob("*.json") if not p.name.endswith(".expected.json"))

@@ -24,9 +24,9 @@ from hostile import corpus
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glance_validate.catalog import catalog
-from glance_validate.runner import EXIT_FINDINGS, EXIT_TOOL_FAILURE, EXIT_USAGE, RunOptions, run
-from glance_validate.validation import Validator
+from glance_validate.checks.validation import Validator
+from glance_validate.core.catalog import catalog
+from glance_validate.runner.run import EXIT_FINDINGS, EXIT_TOOL_FAILURE, EXIT_USAGE, RunOptions, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PIPE_TIMEOUT = "1"
@@ -294,8 +294,8 @@ def _har_entries(draw: st.DrawFn) -> object:
 @given(st.lists(_har_entries(), max_size=4))
 def test_any_har_shaped_value_is_read_without_raising(entries: list[object]) -> None:
     """Entries with any field missing or of any JSON type: read and checked, never an exception."""
-    from glance_validate.inputs import Origin, read_har
-    from glance_validate.runner import check_payload
+    from glance_validate.inputs.discover import Origin, read_har
+    from glance_validate.runner.run import check_payload
 
     data = json.dumps({"log": {"entries": entries}}).encode()
     payloads = list(read_har(Origin("x.har", "x.har"), data))

@@ -20,10 +20,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from schema_server import SchemaServer, json_reply
 
-from glance_validate import Validator, ecma_regex, linear_regex
-from glance_validate.errors import SchemaUnavailable
-from glance_validate.runner import EXIT_FINDINGS, EXIT_TOOL_FAILURE
-from glance_validate.schema_guard import UnsafeSchema, check
+from glance_validate import Validator
+from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.regex import ecma as ecma_regex
+from glance_validate.regex import linear as linear_regex
+from glance_validate.runner.run import EXIT_FINDINGS, EXIT_TOOL_FAILURE
+from glance_validate.schema.guard import UnsafeSchema, check
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("fast", "reference")
@@ -135,7 +137,7 @@ def test_without_re2_nested_quantifiers_are_refused_not_run() -> None:
 import sys
 sys.modules["re2"] = None  # as if google-re2 were not installed
 from glance_validate import Validator
-from glance_validate.errors import SchemaUnavailable
+from glance_validate.core.errors import SchemaUnavailable
 schema = {json.dumps(_images_schema({"name": {"type": "string", "pattern": "^(a+)+$"}}))}
 try:
     Validator(schema)
@@ -331,7 +333,7 @@ def test_a_ref_cycle_is_refused_instead_of_looping(engine: str, kind: str) -> No
     """A cycle that applies a schema to the same value without end is refused, naming the loop."""
     code = f"""
 from glance_validate import Validator
-from glance_validate.errors import SchemaUnavailable
+from glance_validate.core.errors import SchemaUnavailable
 try:
     validator = Validator({json.dumps(CYCLES[kind])}, engine={engine!r})
     validator.validate({{"images": [{{"id": "x", "name": 5}}]}})

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from glance_validate.runner import RunOptions, run
+from glance_validate.runner.run import RunOptions, run
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make-corpus"
@@ -116,8 +116,8 @@ def test_workers_that_cannot_start_end_the_run_with_exit_three() -> None:
     """If worker processes die (here: a main module they cannot re-import), the run ends, it does not hang."""
     script = (
         "import io, sys\n"
-        "from glance_validate import runner\n"
-        "from glance_validate.runner import RunOptions, run\n"
+        "from glance_validate.runner import run as runner\n"
+        "from glance_validate.runner.run import RunOptions, run\n"
         "runner.START_METHOD = 'spawn'\n"
         f"paths = [{str(ROOT / 'fixtures' / 'captures')!r}]\n"
         "code = run(RunOptions(paths=paths, jobs=2), io.StringIO(), sys.stdout)\n"

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from glance_validate import rules
-from glance_validate.dialect import normalise
-from glance_validate.engine import build_engine
+from glance_validate.checks import rules
+from glance_validate.checks.engine import build_engine
+from glance_validate.schema.dialect import normalise
 
 SUITE = os.environ.get("JSON_SCHEMA_TEST_SUITE", "")
 REMOTE_BASE = "http://localhost:1234/"

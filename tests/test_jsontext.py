@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glance_validate.jsontext import NO_VALUE, ParsedText, TextProblem, load_bytes, locate, parse_text
+from glance_validate.text.parse import NO_VALUE, ParsedText, TextProblem, load_bytes, locate, parse_text
 
 # A realistic GET /v2/images response, 40 lines, ASCII only.
 GLANCE_DOC = b"""{
@@ -585,7 +585,7 @@ def _image_list(count: int) -> dict[str, Any]:
 
 def test_fast_path_duplicate_check_accepts_a_clean_image_list() -> None:
     """On a ~30 KB image list without duplicates the fast path's exactness check passes."""
-    from glance_validate import jsontext
+    from glance_validate.text import parse as jsontext
 
     data = json.dumps(_image_list(25), indent=2).encode()
     assert jsontext._same_as_exact_parse(data, orjson.loads(data), 10_000)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from schema_server import SCHEMA_PATH, SEED, TOKEN, Reply, Request, SchemaServer, json_reply, schema_route
 
-from glance_validate.fetch import FetchError
+from glance_validate.net.fetch import FetchError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "ims" / "image-list.json"
@@ -138,7 +138,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 def test_missing_keystoneauth_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without keystoneauth1, --os-cloud fails with the pip command that adds it."""
-    from glance_validate.keystone import login
+    from glance_validate.net.keystone import login
 
     monkeypatch.setitem(sys.modules, "keystoneauth1", None)
     with pytest.raises(FetchError, match=r"pip install 'glance-validate\[openstack\]'"):
@@ -150,7 +150,7 @@ def test_login_finds_the_image_endpoint_and_token(
     cloud: tuple[SchemaServer, Keystone, Path], tmp_path: Path
 ) -> None:
     """A password login against /v3/auth/tokens gives the token and the catalog's image endpoint."""
-    from glance_validate.keystone import login
+    from glance_validate.net.keystone import login
 
     server, keystone, clouds = cloud
     access = login("test", environ={"OS_CLIENT_CONFIG_FILE": str(clouds), "XDG_CONFIG_HOME": str(tmp_path)})

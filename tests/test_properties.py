@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from operator_schemas import schemas
 
-from glance_validate.catalog import catalog
-from glance_validate.findings import Finding, Result
+from glance_validate.checks.validation import Validator
+from glance_validate.core.catalog import catalog
+from glance_validate.core.findings import Finding, Result
 from glance_validate.strategies import image_lists, images, invalid_image_lists, invalid_images
-from glance_validate.validation import Validator
 
 SCHEMAS = schemas()
 NAMES = sorted(SCHEMAS)

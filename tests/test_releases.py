@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from glance_validate import SchemaUnavailable, Validator, validate
-from glance_validate.releases import (
+from glance_validate.checks.validation import check_schema_document
+from glance_validate.schema.releases import (
     find,
     group_label,
     groups,
@@ -21,8 +22,7 @@ from glance_validate.releases import (
     releases,
     resolve,
 )
-from glance_validate.sources import is_builtin, load_schema
-from glance_validate.validation import check_schema_document
+from glance_validate.schema.sources import is_builtin, load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 GLANCE_FIXTURES = sorted(

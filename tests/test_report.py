@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from glance_validate.catalog import catalog
-from glance_validate.findings import Finding, Result
-from glance_validate.inputs import Origin
-from glance_validate.report import (
+from glance_validate.core.catalog import catalog
+from glance_validate.core.findings import Finding, Result
+from glance_validate.inputs.discover import Origin
+from glance_validate.report.render import (
     REPORTERS,
     Checked,
     GithubReporter,
@@ -24,7 +24,7 @@ from glance_validate.report import (
     Summary,
     artifact_uri,
 )
-from glance_validate.runner import RunOptions, run
+from glance_validate.runner.run import RunOptions, run
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "fixtures" / "captures"

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from schema_server import GLANCE, SCHEMA_PATH, SEED, TOKEN, SchemaServer, json_reply, schema_route
 
-from glance_validate.dialect import compile_dialect
-from glance_validate.schema_tools import (
+from glance_validate.analysis.lint import (
     diff_dialects,
     effect_lines,
     lint_bytes,
@@ -23,7 +22,9 @@ from glance_validate.schema_tools import (
     property_rows,
     render_table,
 )
-from glance_validate.sources import SchemaDocument, load_schema
+from glance_validate.schema.dialect import compile_dialect
+from glance_validate.schema.documents import SchemaDocument
+from glance_validate.schema.sources import load_schema
 
 UUID = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
 
@@ -516,7 +517,7 @@ def test_diff_removed_property_against_a_closed_schema() -> None:
 
 def test_diff_of_a_schema_that_cannot_be_compiled_names_it() -> None:
     """diff raises SchemaUnavailable naming the schema and the place, not the engine's error."""
-    from glance_validate.errors import SchemaUnavailable
+    from glance_validate.core.errors import SchemaUnavailable
 
     broken = _dialect({"name": "image", "properties": {"id": {"type": ["string", 3]}}})
     with pytest.raises(SchemaUnavailable) as caught:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from schema_server import SCHEMA_PATH, SEED, Reply, SchemaServer, json_reply, schema_route
 
-from glance_validate.cache import entry_path, read_entry
+from glance_validate.net.cache import entry_path, read_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "gAAAAABplantedSECRET-7d1e-DO-NOT-LEAK-4f2a"
@@ -296,7 +296,7 @@ def test_nothing_is_written_beside_the_inputs(server: SchemaServer, tmp_path: Pa
 _WRITER = """
 import sys, time
 from pathlib import Path
-from glance_validate.cache import Entry, write_entry
+from glance_validate.net.cache import Entry, write_entry
 directory, url = Path(sys.argv[1]), sys.argv[2]
 n = 0
 print("ready", flush=True)
@@ -333,7 +333,7 @@ def test_writers_killed_mid_write_never_leave_a_corrupt_record(tmp_path: Path) -
 
 def test_stale_temporary_files_of_killed_writers_are_removed(tmp_path: Path) -> None:
     """A temporary file a killed writer left behind is removed by the next write once it is old."""
-    from glance_validate.cache import Entry, write_entry
+    from glance_validate.net.cache import Entry, write_entry
 
     url = "https://image.example.com/v2/schemas/images"
     stale = tmp_path / f".{entry_path(tmp_path, url).name[:24]}.abandoned.tmp"

@@ -19,12 +19,12 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings
 from operator_schemas import operator_list_schema, schemas, strict_image_schema
 
-from glance_validate import regex_strings, synthesis
-from glance_validate.errors import SchemaUnavailable
-from glance_validate.mutations import Broken
+from glance_validate.checks.validation import Validator
+from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.generate import regex_strings, synthesis
+from glance_validate.generate.mutations import Broken
+from glance_validate.generate.synthesis import RandomChoices, SynthesisError, model_for
 from glance_validate.strategies import image_lists, images, invalid_image_lists, invalid_images
-from glance_validate.synthesis import RandomChoices, SynthesisError, model_for
-from glance_validate.validation import Validator
 
 SCHEMAS = schemas()
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from glance_validate import Policy, SchemaUnavailable, Validator, validate
-from glance_validate.sources import load_schema
+from glance_validate.schema.sources import load_schema
 
 UUID = "1f3e5d7c-9b0a-4c2e-8d4f-6a8b0c2e4f6a"
 

@@ -1,0 +1,1 @@
+"""Analyses built on the checks: schema table, lint and diff, release compatibility."""

@@ -1,0 +1,1 @@
+"""Validation: the engines, rules, consistency, extensions, deviations and the policy."""

@@ -1,0 +1,260 @@
+"""The command line: parse arguments, call the library, exit with its code. Nothing else.
+
+``glance-validate PATH...`` is short for ``glance-validate check PATH...``: the group runs
+``check`` when the first argument is not one of its commands.
+
+The options of ``check`` are grouped in lists (schema, inputs, output, run) and each option's
+parameter name is a field of ``runner.RunOptions``: adding an option is adding a decorator to
+a group and a field to ``RunOptions``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from glance_validate.core.version import __version__
+from glance_validate.cli.fuzz import fuzz
+from glance_validate.cli.rules import COMMANDS as RULE_COMMANDS
+from glance_validate.cli.rules import RULE_OPTIONS, take_rule_options
+from glance_validate.cli.schema import REMOTE_OPTIONS, schema, take_schema_options
+
+FORMATS = ("text", "json", "junit", "sarif", "github")
+INPUT_FORMATS = ("auto", "json", "jsonl", "har", "http")
+DEFAULT_COMMAND = "check"
+EXIT_INTERRUPTED = 130
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DefaultCommandGroup(click.Group):
+    """A group that treats arguments that name no command as arguments of ``check``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "-V", "--version"):
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(
+    cls=DefaultCommandGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="glance-validate")
+def main() -> None:
+    """Validate OpenStack Glance image records against the images schema.
+
+    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error, 3 the tool could
+    not do its job (an unusable schema, an unreadable input, an internal error).
+    """
+
+
+def _parse_outputs(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    parsed = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not path or name not in FORMATS:
+            raise click.BadParameter(
+                f"{value!r}: expected FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}"
+            )
+        parsed.append((name, path))
+    return tuple(parsed)
+
+
+def _input_format(ctx: click.Context, param: click.Parameter, value: str) -> str | None:
+    return None if value == "auto" else value
+
+
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """Bytes in '65536', '512K', '64M', '1G' (binary units; 'KiB', 'MB' and the like read the same)."""
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]+)\s*([kmg]?)(?:i?b)?\s*", value, re.IGNORECASE)
+    if match is None or int(match.group(1)) == 0:
+        raise click.BadParameter(f"{value!r}: expected a positive size such as 65536, 512K, 64M or 1G")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
+SCHEMA_OPTIONS = [
+    click.option(
+        "--schema",
+        "schema",
+        default="ims",
+        show_default=True,
+        metavar="NAME|PATH|URL|-",
+        help="Builtin schema (ims, glance), a schema file, an http(s) URL of one, or - for stdin.",
+    ),
+    *REMOTE_OPTIONS,
+]
+
+INPUT_OPTIONS = [
+    click.option(
+        "--include",
+        "include",
+        multiple=True,
+        metavar="GLOB",
+        help="Under directories, read only files matching GLOB (repeatable; default: *.json *.jsonl "
+        "*.ndjson *.har *.http). A GLOB with / matches the path below the directory.",
+    ),
+    click.option(
+        "--exclude",
+        "exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="Under directories, skip files and directories matching GLOB (repeatable).",
+    ),
+    click.option(
+        "--input-format",
+        "input_format",
+        type=click.Choice(INPUT_FORMATS),
+        default="auto",
+        show_default=True,
+        callback=_input_format,
+        help="How to read inputs; auto: by suffix (.json .jsonl .ndjson .har .http) and content.",
+    ),
+    click.option(
+        "--max-bytes",
+        "max_bytes",
+        default="64M",
+        show_default=True,
+        metavar="SIZE",
+        callback=_byte_size,
+        help="Largest input, JSON Lines line or decompressed body read into memory (K, M, G "
+        "suffixes); a larger one is a P011 finding and is not read.",
+    ),
+    click.option(
+        "--pipe-timeout",
+        "pipe_timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=30.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long a FIFO or device named as input may send nothing before it is reported "
+        "unreadable (P009).",
+    ),
+]
+
+OUTPUT_OPTIONS = [
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS),
+        default="text",
+        show_default=True,
+        help="Report format on standard output.",
+    ),
+    click.option(
+        "--output",
+        "outputs",
+        multiple=True,
+        metavar="FORMAT=PATH",
+        callback=_parse_outputs,
+        help="Also write a report in FORMAT to PATH (repeatable).",
+    ),
+    click.option(
+        "-q", "--quiet", "quiet", is_flag=True, help="Print findings only: no summary, no progress."
+    ),
+    click.option(
+        "-v", "--verbose", "verbose", count=True, help="Also print a line for every payload checked."
+    ),
+    click.option(
+        "--color",
+        "color",
+        type=click.Choice(("auto", "always", "never")),
+        default="auto",
+        show_default=True,
+        help="Colour text output; auto: on a terminal unless NO_COLOR is set.",
+    ),
+    click.option(
+        "--progress/--no-progress",
+        "progress",
+        default=None,
+        help="Show progress on stderr (default: on a terminal, outside CI and pre-commit).",
+    ),
+]
+
+RUN_OPTIONS = [
+    click.option(
+        "-j",
+        "--jobs",
+        "jobs",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        metavar="N",
+        help="Check files in N processes (0: one per CPU); the output is the same as with 1.",
+    ),
+]
+
+
+def options(*groups: list[Callable[[F], F]]) -> Callable[[F], F]:
+    """Apply groups of click options in the order they are listed (help lists them so)."""
+
+    def decorate(command: F) -> F:
+        for group in reversed(groups):
+            for option in reversed(group):
+                command = option(command)
+        return command
+
+    return decorate
+
+
+@main.command()
+@options(SCHEMA_OPTIONS, INPUT_OPTIONS, OUTPUT_OPTIONS, RULE_OPTIONS, RUN_OPTIONS)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+def check(**params: Any) -> None:
+    """Validate payloads: image lists, images, schemas and error bodies.
+
+    PATH is a file (.json, .jsonl/.ndjson, .har, a response saved with curl -i), a directory
+    (searched recursively), or - for standard input.
+    """
+    from glance_validate.runner.run import RunOptions, run
+
+    if params["schema"] == "-" and "-" in params["paths"]:
+        raise click.UsageError("stdin (-) can be either the schema or a payload, not both")
+    if params["quiet"] and params["verbose"]:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    params = take_schema_options(params, click.get_current_context())
+    params = take_rule_options(params)
+    run_options = RunOptions(**params)
+    sys.exit(_guarded(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose))
+
+
+def _guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
+    """Run ``action``; an interrupt, a closed pipe or a bug ends with a one-line message."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    try:
+        return action()
+    except KeyboardInterrupt:
+        sys.stderr.write("glance-validate: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        import os
+
+        # The reader went away (| head): say nothing more, and do not fail while exiting.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(f"glance-validate: internal error: {type(exc).__name__}: {exc}\n")
+        return 3
+
+
+main.add_command(fuzz)
+for command in RULE_COMMANDS:
+    main.add_command(command)
+main.add_command(schema)

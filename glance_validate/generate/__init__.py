@@ -1,0 +1,1 @@
+"""Generated payloads: synthesis, mutations, hypothesis strategies and the fuzz command."""

@@ -1,0 +1,1 @@
+"""Where payloads come from: discovery, bounded reads, JSON Lines and HTTP captures."""

@@ -1,0 +1,1 @@
+"""Rendering results: run values and the output formats."""

@@ -1,0 +1,1 @@
+"""The check run over many inputs, in one process or several."""

@@ -1,0 +1,1 @@
+"""Where the schema comes from and what it says: documents, builtins, releases, remote, dialect."""

@@ -1,0 +1,109 @@
+"""Remote schemas: how to reach a deployment's schema (``SchemaOptions``) and loading it.
+
+``SchemaOptions`` is a plain, picklable value the command line builds from ``--token``,
+``--os-cloud``, ``--offline``, ``--cache-ttl``, ``--insecure``, ``--cacert`` and the timeouts.
+``load_remote`` puts the pieces together: Keystone (only when a cloud is named and the cache
+cannot answer), fetch, and the cache in front of both. Importing this module is cheap; the
+HTTP stack is imported only when a schema is actually loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.net.urls import endpoint_url, is_url, safe_url
+from glance_validate.schema.documents import SchemaDocument, SchemaSpec
+
+if TYPE_CHECKING:
+    from glance_validate.net.cache import CachePolicy
+    from glance_validate.net.fetch import FetchSettings
+    from glance_validate.net.keystone import CloudAccess
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    """How to fetch a schema: credentials, TLS trust, timeouts and the cache (None: defaults)."""
+
+    token: str | None = field(default=None, repr=False)
+    os_cloud: str | None = None
+    image_schema: bool = False  # /v2/schemas/image instead of /v2/schemas/images
+    offline: bool = False
+    cache_ttl: float | None = None
+    cache_dir: Path | None = None
+    insecure: bool = False
+    cacert: str | None = None
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
+
+
+def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -> SchemaDocument:
+    """The schema at URL ``spec``, or at the image endpoint of ``options.os_cloud``."""
+    from glance_validate.net.cache import retrieve
+
+    options = options or SchemaOptions()
+    if is_url(spec):
+        url = str(spec)
+        key = safe_url(url)
+
+        def connect() -> tuple[str, FetchSettings]:
+            if options.os_cloud and not options.token:
+                access = _login(options)
+                return url, _settings(options, access.token, _cloud_hint(options.os_cloud))
+            return url, _settings(options, options.token)
+
+    elif options.os_cloud:
+        cloud = options.os_cloud
+        key = f"os-cloud:{cloud}" + ("/image" if options.image_schema else "")
+
+        def connect() -> tuple[str, FetchSettings]:
+            access = _login(options)
+            token, hint = (options.token, None) if options.token else (access.token, _cloud_hint(cloud))
+            return endpoint_url(access.endpoint, image=options.image_schema), _settings(options, token, hint)
+
+    else:
+        raise SchemaUnavailable(f"schema {spec!r}: not an http(s) URL, and no --os-cloud given")
+    retrieved = retrieve(key, connect, _policy(options))
+    return SchemaDocument(retrieved.url, retrieved.document, retrieved.warnings)
+
+
+def _login(options: SchemaOptions) -> CloudAccess:
+    from glance_validate.net.keystone import login
+
+    assert options.os_cloud is not None
+    return login(
+        options.os_cloud,
+        insecure=options.insecure,
+        cacert=options.cacert,
+        timeout=_given(options.read_timeout, 15.0),
+    )
+
+
+def _cloud_hint(cloud: str) -> str:
+    return f"the token comes from --os-cloud {cloud}; check that cloud's credentials in clouds.yaml"
+
+
+def _settings(options: SchemaOptions, token: str | None, hint: str | None = None) -> FetchSettings:
+    from glance_validate.net import fetch
+
+    return fetch.FetchSettings(
+        token=token,
+        token_hint=hint or fetch.TOKEN_HINT,
+        connect_timeout=_given(options.connect_timeout, fetch.DEFAULT_CONNECT_TIMEOUT),
+        read_timeout=_given(options.read_timeout, fetch.DEFAULT_READ_TIMEOUT),
+        insecure=options.insecure,
+        cacert=options.cacert,
+    )
+
+
+def _given(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _policy(options: SchemaOptions) -> CachePolicy:
+    from glance_validate.net.cache import DEFAULT_TTL, CachePolicy
+
+    ttl = DEFAULT_TTL if options.cache_ttl is None else options.cache_ttl
+    return CachePolicy(ttl=ttl, offline=options.offline, directory=options.cache_dir)

@@ -1,0 +1,112 @@
+"""Sources: where schema documents come from (builtin package data, files, stdin, parsed values, URLs).
+
+An ``http(s)://`` URL is handed to ``glance_validate.schema.remote`` (fetch with a cache), imported only
+then, so local runs never load the HTTP stack.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.core.jsontypes import json_type
+from glance_validate.net.urls import is_url
+from glance_validate.schema.documents import SchemaDocument, SchemaSpec
+
+if TYPE_CHECKING:
+    from glance_validate.schema.remote import SchemaOptions
+
+BUILTIN_SCHEMAS: dict[str, str] = {
+    "ims": "Huawei Cloud IMS GET /v2/schemas/images, exactly as documented (the default)",
+    "glance": "upstream Glance 33.0.0 (2026.1) GET /v2/schemas/images as served",
+}
+DEFAULT_SCHEMA = "ims"
+
+
+def builtin_names() -> list[str]:
+    return list(BUILTIN_SCHEMAS)
+
+
+def is_builtin(name: str) -> bool:
+    """True for a builtin schema name, including ``glance-<release>`` (see ``releases``)."""
+    if name in BUILTIN_SCHEMAS:
+        return True
+    from glance_validate.schema.releases import is_release_name
+
+    return is_release_name(name)
+
+
+def load_schema(
+    spec: SchemaSpec = DEFAULT_SCHEMA,
+    *,
+    stdin: BinaryIO | None = None,
+    remote: SchemaOptions | None = None,
+) -> SchemaDocument:
+    """Find a schema document by builtin name, path, '-' (stdin), URL or an already-parsed mapping.
+
+    ``remote`` says how to fetch a URL (token, TLS, cache, offline); with ``remote.os_cloud``
+    the schema comes from that cloud's image endpoint unless ``spec`` is a URL.
+    """
+    if is_url(spec) or (remote is not None and remote.os_cloud):
+        from glance_validate.schema.remote import load_remote
+
+        return load_remote(spec, remote)
+    if isinstance(spec, Mapping):
+        return SchemaDocument("<dict>", _as_object(copy.deepcopy(dict(spec)), "<dict>"))
+    if isinstance(spec, str) and spec in BUILTIN_SCHEMAS:
+        return _builtin(spec)
+    if isinstance(spec, str) and spec.lower().startswith("glance-") and not Path(spec).exists():
+        from glance_validate.schema.releases import release_document
+
+        return release_document(spec)
+    if spec == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return SchemaDocument("<stdin>", _parse(stream.read(), "<stdin>"))
+    return _from_file(Path(spec))
+
+
+def _builtin(name: str) -> SchemaDocument:
+    data = resources.files("glance_validate").joinpath(f"data/schemas/{name}.json").read_bytes()
+    return SchemaDocument(name, _parse(data, name))
+
+
+def _from_file(path: Path) -> SchemaDocument:
+    label = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        known = ", ".join(BUILTIN_SCHEMAS)
+        raise SchemaUnavailable(
+            f"schema {label!r}: no such file, and not a builtin schema ({known})"
+        ) from None
+    except IsADirectoryError:
+        raise SchemaUnavailable(f"schema {label!r}: is a directory, not a JSON file") from None
+    except OSError as exc:
+        raise SchemaUnavailable(f"schema {label!r}: cannot be read ({exc.strerror})") from None
+    return SchemaDocument(label, _parse(data, label))
+
+
+def _parse(data: bytes, label: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise SchemaUnavailable(f"schema {label!r}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise SchemaUnavailable(
+            f"schema {label!r}: not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise SchemaUnavailable(f"schema {label!r}: nested too deeply to read") from None
+    return _as_object(value, label)
+
+
+def _as_object(value: object, label: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SchemaUnavailable(f"schema {label!r}: a schema is a JSON object, found {json_type(value)}")
+    return value
