@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from glance_validate.core.findings import Result, Severity
-from glance_validate.report.render import RunInfo, at_least, text_line
+from glance_validate.core.findings import Result
+from glance_validate.core.severity import Severity, at_least
+from glance_validate.report.lines import text_line
+from glance_validate.report.values import RunInfo
 
 if TYPE_CHECKING:
     from glance_validate.checks.validation import Validator

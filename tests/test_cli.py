@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
-from glance_validate.report.render import Progress
-from glance_validate.runner.run import EXIT_FINDINGS, EXIT_OK, EXIT_TOOL_FAILURE, RunOptions, run
+from glance_validate.core.exitcodes import ExitCode
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.run import run
+from glance_validate.runner.terminal import Progress, progress_for
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -60,7 +63,7 @@ def _write(path: Path, value: object) -> Path:
 def test_valid_file_exits_zero_with_a_summary() -> None:
     """A valid payload exits 0 and the summary names the payload and image counts."""
     result = _cli(str(FIXTURES / "ims" / "image-list.json"))
-    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
     assert "checked 1 payload (2 images) against ims: no findings in " in result.stdout
 
 
@@ -69,7 +72,7 @@ def test_finding_lines_name_file_line_column_code_severity_and_pointer(tmp_path:
     path = _write(tmp_path / "image.json", _image(status="archived"))
     line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if '"archived"' in text)
     result = _cli(str(path))
-    assert result.returncode == EXIT_FINDINGS
+    assert result.returncode == ExitCode.FINDINGS
     [finding] = [row for row in result.stdout.splitlines() if row.startswith(str(path))]
     assert finding.startswith(f'{path}:{line}:13: K002 [error] "archived" is not one of the allowed values: ')
     assert finding.endswith(" (at /status)")
@@ -84,7 +87,7 @@ def test_schema_fix_is_reported_once_for_many_files() -> None:
 def test_unusable_schema_exits_three_with_one_line() -> None:
     """A schema that cannot be read exits 3 with a one-line message naming it."""
     result = _cli("--schema", "nonexistent.json", str(FIXTURES / "ims" / "image.json"))
-    assert result.returncode == EXIT_TOOL_FAILURE
+    assert result.returncode == ExitCode.TOOL_FAILURE
     assert result.stderr.strip().count("\n") == 0 and "nonexistent.json" in result.stderr
 
 
@@ -111,7 +114,7 @@ def test_unreadable_input_exits_three_and_the_others_are_still_checked(tmp_path:
     """A missing file is a P009 finding and exit code 3; the files after it are checked and reported."""
     bad = _write(tmp_path / "bad.json", _image(status="archived"))
     code, out, _ = _run([str(tmp_path / "missing.json"), str(bad)])
-    assert code == EXIT_TOOL_FAILURE
+    assert code == ExitCode.TOOL_FAILURE
     assert f"{tmp_path / 'missing.json'}: P009 [error] cannot read" in out
     assert f"{bad}:" in out and "K002" in out
     assert out.rstrip().endswith("s") and "1 unreadable input" in out.splitlines()[-1]
@@ -121,7 +124,7 @@ def test_summary_counts_payloads_images_and_findings_of_a_capture_directory() ->
     """A directory of captures is read recursively; the summary counts payloads, images and findings."""
     code, out, _ = _run([str(CAPTURES)])
     summary = out.splitlines()[-1]
-    assert code == EXIT_FINDINGS
+    assert code == ExitCode.FINDINGS
     assert summary.startswith("checked 18 payloads (14 images) against ims: ")
     assert "5 errors, 5 warnings in " in summary
 
@@ -146,7 +149,7 @@ def test_quiet_prints_findings_only_and_verbose_adds_a_line_per_payload() -> Non
 def test_stdin_payload_and_format_detection() -> None:
     """- reads standard input: JSON by default, a HAR or a curl -i capture when the content says so."""
     code, out, _ = _run(["-"], stdin=b"[]")
-    assert code == EXIT_FINDINGS and "<stdin>:1:1: S001 [error]" in out
+    assert code == ExitCode.FINDINGS and "<stdin>:1:1: S001 [error]" in out
     har = (CAPTURES / "ims-session.har").read_bytes()
     code, out, _ = _run(["-"], stdin=har)
     assert "<stdin>#entry-2 (GET /v2/images?limit=2&marker=" in out
@@ -159,7 +162,7 @@ def test_stdin_json_lines_with_input_format() -> None:
     """--input-format jsonl reads standard input line by line with line numbers."""
     data = (CAPTURES / "fleet.jsonl").read_bytes()
     code, out, _ = _run(["-"], stdin=data, input_format="jsonl")
-    assert code == EXIT_FINDINGS
+    assert code == ExitCode.FINDINGS
     assert "<stdin>:3:438: P001" in out and "<stdin>:6:248: K001" in out
     assert "checked 6 payloads (5 images)" in out
 
@@ -181,7 +184,7 @@ def test_output_writes_several_formats_in_one_run(tmp_path: Path) -> None:
         (fmt, str(tmp_path / f"report.{fmt}")) for fmt in ("json", "junit", "sarif", "github", "text")
     )
     code, out, _ = _run([str(CAPTURES / "fleet.jsonl")], outputs=outputs)
-    assert code == EXIT_FINDINGS and out.endswith("s\n")
+    assert code == ExitCode.FINDINGS and out.endswith("s\n")
     assert json.loads((tmp_path / "report.json").read_text())["summary"]["payloads"] == 6
     assert (tmp_path / "report.junit").read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert json.loads((tmp_path / "report.sarif").read_text())["version"] == "2.1.0"
@@ -192,7 +195,7 @@ def test_output_writes_several_formats_in_one_run(tmp_path: Path) -> None:
 def test_unwritable_report_path_exits_three(tmp_path: Path) -> None:
     """A report file that cannot be created is a one-line error and exit code 3, before any checking."""
     result = _cli("--output", f"json={tmp_path}/no/such/dir/r.json", str(FIXTURES / "ims" / "image.json"))
-    assert result.returncode == EXIT_TOOL_FAILURE
+    assert result.returncode == ExitCode.TOOL_FAILURE
     assert (
         result.stdout == ""
         and result.stderr.count("\n") == 1
@@ -269,18 +272,17 @@ def test_progress_bar_redraws_in_place_on_a_terminal() -> None:
 def test_progress_stays_off_on_a_terminal_in_ci(tmp_path: Path) -> None:
     """CI=true or a pre-commit run turns the automatic progress bar off even on a terminal."""
     options = RunOptions(paths=[str(CAPTURES)])
-    from glance_validate.runner.run import _progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     os.environ.pop("CI", None)
-    assert _progress(options, Terminal(), 3) is not None
+    assert progress_for(options, Terminal(), 3) is not None
     for variable in ("CI", "PRE_COMMIT"):
         os.environ[variable] = "1"
         try:
-            assert _progress(options, Terminal(), 3) is None
+            assert progress_for(options, Terminal(), 3) is None
         finally:
             del os.environ[variable]
 
@@ -321,7 +323,7 @@ def test_an_internal_error_on_one_input_loses_no_other(
 
     monkeypatch.setattr(inputs, "read", read)
     code, out, err = _run([str(good), str(cursed), str(bad)])
-    assert code == EXIT_TOOL_FAILURE
+    assert code == ExitCode.TOOL_FAILURE
     assert err == f"glance-validate: internal error while checking {str(cursed)!r}: RuntimeError: boom\n"
     assert f"{bad}:" in out and "1 input not checked" in out
 
@@ -331,7 +333,7 @@ def test_file_names_with_newlines_and_bad_bytes_are_printed_escaped(tmp_path: Pa
     name = os.fsdecode(b"bad\nname\xff.json")
     path = _write(tmp_path / name, [])
     code, out, _ = _run([str(path)])
-    assert code == EXIT_FINDINGS
+    assert code == ExitCode.FINDINGS
     [row] = [r for r in out.splitlines() if "S001" in r]
     assert row.startswith(f"{tmp_path}/bad\\nname\\xff.json:1:1: S001 [error]")
 
@@ -346,7 +348,7 @@ def test_fail_on_warning_ignores_the_shipped_schemas_own_quirk() -> None:
     """The builtin IMS schema's "String" is reported but does not fail a --fail-on warning run."""
     code, out, _ = _run([str(FIXTURES / "ims" / "image-list.json")], fail_on="warning")
     assert "L001 [warning]" in out
-    assert code == EXIT_OK, out
+    assert code == ExitCode.OK, out
 
 
 def test_fail_on_warning_fails_on_a_user_schemas_quirk() -> None:
@@ -354,12 +356,21 @@ def test_fail_on_warning_fails_on_a_user_schemas_quirk() -> None:
     schema = str(FIXTURES / "ims" / "schema-document-quirks.json")
     code, out, _ = _run(["-"], stdin=b'{"images": []}', fail_on="warning", schema=schema)
     assert "L001 [warning]" in out
-    assert code == EXIT_FINDINGS, out
+    assert code == ExitCode.FINDINGS, out
 
 
-def test_the_formats_the_command_line_offers_are_the_reporters_that_exist() -> None:
-    """cli.FORMATS (kept apart so --version imports no reporter) names exactly report.REPORTERS."""
-    from glance_validate.cli.main import FORMATS
-    from glance_validate.report.render import REPORTERS
+def test_the_formats_the_command_line_offers_are_the_registered_reporters() -> None:
+    """--format offers exactly the formats of report.formats, and each of them loads a reporter."""
+    from glance_validate.cli.main import check
+    from glance_validate.report.formats import FORMATS, reporter_factory
 
-    assert tuple(REPORTERS) == FORMATS
+    (option,) = [p for p in check.params if p.name == "output_format"]
+    assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == FORMATS
+    assert all(callable(reporter_factory(name)) for name in FORMATS)
+
+
+def test_the_command_line_imports_no_reporter_at_start_up() -> None:
+    """Importing the command line reads the format names without importing any reporter module."""
+    script = "import sys, glance_validate.cli.main; print(sorted(m for m in sys.modules if '.report.' in m))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['glance_validate.report.formats']"

@@ -13,7 +13,8 @@ import pytest
 
 from glance_validate.checks.validation import validate
 from glance_validate.inputs.discover import Input, discover, read
-from glance_validate.runner.run import RunOptions, run
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.run import run
 from glance_validate.testing import assert_valid
 
 ROOT = Path(__file__).resolve().parent.parent

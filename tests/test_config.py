@@ -20,8 +20,10 @@ from glance_validate.checks.config import (
     resolve,
     settings_from_mapping,
 )
+from glance_validate.core.exitcodes import ExitCode
 from glance_validate.core.findings import Finding
-from glance_validate.runner.run import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, RunOptions, run
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 UUID = "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14"
@@ -228,7 +230,7 @@ def test_a_run_reads_the_table_of_its_project(tmp_path: Path) -> None:
     _pyproject(tmp_path, '[tool.glance-validate]\nignore = ["C010"]\nfail-on = "warning"\n')
     code, out, _ = _run_in(tmp_path)
     assert "C010" not in out and "C016" in out
-    assert code == EXIT_FINDINGS  # C016 is a warning, and fail-on is warning
+    assert code == ExitCode.FINDINGS  # C016 is a warning, and fail-on is warning
 
 
 def test_the_command_line_layer_wins(tmp_path: Path) -> None:
@@ -236,16 +238,16 @@ def test_the_command_line_layer_wins(tmp_path: Path) -> None:
     _pyproject(tmp_path, '[tool.glance-validate]\nignore = ["C010"]\nfail-on = "warning"\n')
     code, out, _ = _run_in(tmp_path, rules=Settings(select=("C010",), fail_on="error", origin="command line"))
     assert "C010" in out and "C016" not in out
-    assert code == EXIT_FINDINGS
+    assert code == ExitCode.FINDINGS
     code, out, _ = _run_in(tmp_path, rules=Settings(select=("C016",), fail_on="error", origin="command line"))
-    assert code == EXIT_OK
+    assert code == ExitCode.OK
 
 
 def test_unknown_codes_in_the_table_are_a_usage_error(tmp_path: Path) -> None:
     """An unknown code in pyproject.toml exits 2 with one line naming the file and the code."""
     path = _pyproject(tmp_path, '[tool.glance-validate]\nignore = ["C010", "W605"]\n')
     code, out, err = _run_in(tmp_path)
-    assert code == EXIT_USAGE and out == ""
+    assert code == ExitCode.USAGE and out == ""
     assert err.count("\n") == 1 and str(path) in err and "W605" in err and "C010" not in err.split(":")[-1]
 
 

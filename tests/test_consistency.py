@@ -23,8 +23,10 @@ from glance_validate.checks.consistency import (
     listing_key,
     rfc3339_problem,
 )
+from glance_validate.core.exitcodes import ExitCode
 from glance_validate.core.findings import PageIds
-from glance_validate.runner.run import EXIT_OK, RunOptions, run
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.run import run
 from glance_validate.text.kinds import classify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -364,7 +366,7 @@ def test_runner_reports_duplicates_across_pages_with_positions(tmp_path: Path, j
     again = copy.deepcopy(_image())
     second.write_text(json.dumps(_page(_image("2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f"), again), indent=2))
     code, out = _run([str(first), str(second)], jobs=jobs)
-    assert code == EXIT_OK  # a warning does not fail the run at --fail-on error
+    assert code == ExitCode.OK  # a warning does not fail the run at --fail-on error
     lines = [line for line in out.splitlines() if "C009" in line]
     assert len(lines) == 1
     assert lines[0].startswith(f"{second}:") and lines[0].endswith("(at /images/1/id)")

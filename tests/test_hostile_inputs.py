@@ -26,7 +26,9 @@ from hypothesis import strategies as st
 
 from glance_validate.checks.validation import Validator
 from glance_validate.core.catalog import catalog
-from glance_validate.runner.run import EXIT_FINDINGS, EXIT_TOOL_FAILURE, EXIT_USAGE, RunOptions, run
+from glance_validate.core.exitcodes import ExitCode
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 PIPE_TIMEOUT = "1"
@@ -170,7 +172,7 @@ def test_one_run_over_every_case_checks_and_reports_each(
     cases: dict[str, corpus.Built], everything: dict[str, Any]
 ) -> None:
     """Together, every input still yields exactly its findings: no input loses another."""
-    assert everything["result"].returncode == EXIT_TOOL_FAILURE
+    assert everything["result"].returncode == ExitCode.TOOL_FAILURE
     _assert_one_line_errors(everything["stderr"])
     for built in cases.values():
         _assert_payloads(built, list(corpus.walk_payloads(everything["report"], built)))
@@ -234,7 +236,7 @@ def test_jobs_report_every_hostile_input_the_same(
 ) -> None:
     """With worker processes the JSON report is the same, payload for payload."""
     result, _peak = _run_all(cases, "--format", "json", "--jobs", "2")
-    assert result.returncode == EXIT_TOOL_FAILURE
+    assert result.returncode == ExitCode.TOOL_FAILURE
     _assert_one_line_errors(result.stderr.decode())
     parallel = json.loads(result.stdout)
     assert parallel["payloads"] == everything["report"]["payloads"]
@@ -295,7 +297,7 @@ def _har_entries(draw: st.DrawFn) -> object:
 def test_any_har_shaped_value_is_read_without_raising(entries: list[object]) -> None:
     """Entries with any field missing or of any JSON type: read and checked, never an exception."""
     from glance_validate.inputs.discover import Origin, read_har
-    from glance_validate.runner.run import check_payload
+    from glance_validate.runner.check import check_payload
 
     data = json.dumps({"log": {"entries": entries}}).encode()
     payloads = list(read_har(Origin("x.har", "x.har"), data))
@@ -318,27 +320,27 @@ def test_max_bytes_is_configurable(tmp_path: Path) -> None:
     page = tmp_path / "page.json"
     page.write_text('{"images": []}' + " " * 2000)
     code, out, _ = _run([str(page)], max_bytes=1024)
-    assert code == EXIT_TOOL_FAILURE
+    assert code == ExitCode.TOOL_FAILURE
     assert f"P011 [error] {str(page)!r}: the file is 2 KiB, more than the limit of 1 KiB" in out
     assert _run([str(page)], max_bytes=4096)[0] == 0
-    assert _cli([str(page)], "--max-bytes", "1K").returncode == EXIT_TOOL_FAILURE
+    assert _cli([str(page)], "--max-bytes", "1K").returncode == ExitCode.TOOL_FAILURE
     assert _cli([str(page)], "--max-bytes", "1m").returncode == 0
     for bad in ("0", "-5", "lots", "1T"):
         refused = _cli([str(page)], "--max-bytes", bad)
-        assert refused.returncode == EXIT_USAGE and b"--max-bytes" in refused.stderr
+        assert refused.returncode == ExitCode.USAGE and b"--max-bytes" in refused.stderr
 
 
 def test_standard_input_is_bounded_too() -> None:
     """Standard input over the limit is P011; as JSON Lines only the long line is."""
     out, err = io.StringIO(), io.StringIO()
     code = run(RunOptions(paths=["-"], max_bytes=64), out, err, io.BytesIO(b'{"images": []}' + b" " * 100))
-    assert code == EXIT_TOOL_FAILURE and "<stdin>: P011" in out.getvalue()
+    assert code == ExitCode.TOOL_FAILURE and "<stdin>: P011" in out.getvalue()
     assert "standard input is larger than the limit of 64 bytes" in out.getvalue()
     out = io.StringIO()
     lines = b'{"images": []}\n{"images": [], "x": "' + b"y" * 100 + b'"}\n{"images": 1}\n'
     code = run(RunOptions(paths=["-"], input_format="jsonl", max_bytes=64), out, err, io.BytesIO(lines))
     found = _heads(out.getvalue())
-    assert code == EXIT_TOOL_FAILURE and found == ["<stdin>:2: P011", "<stdin>:3:12: S003"]
+    assert code == ExitCode.TOOL_FAILURE and found == ["<stdin>:2: P011", "<stdin>:3:12: S003"]
 
 
 def test_a_long_line_across_json_lines_ranges_is_reported_once(tmp_path: Path) -> None:
@@ -349,7 +351,7 @@ def test_a_long_line_across_json_lines_ranges_is_reported_once(tmp_path: Path) -
     for jobs in (1, 2):
         code, out, _ = _run([str(path)], max_bytes=1024, jsonl_range_bytes=700, jobs=jobs)
         found = _heads(out)
-        assert code == EXIT_TOOL_FAILURE
+        assert code == ExitCode.TOOL_FAILURE
         assert found == [f"{path}:2: P011", f"{path}:3:12: S003"], jobs
 
 
@@ -392,7 +394,7 @@ def test_a_fifo_that_stalls_midway_keeps_the_lines_read(tmp_path: Path) -> None:
     code, out, err = _run([str(fifo)])
     writer.join(10)
     found = [line for line in out.splitlines()[:-1] if not line.startswith("schema")]
-    assert code == EXIT_TOOL_FAILURE and not err
+    assert code == ExitCode.TOOL_FAILURE and not err
     assert found[0].startswith(f"{fifo}:2:12: S003 [error]")
     assert found[1] == (
         f"{fifo}: P009 [error] cannot read {str(fifo)!r} after line 2: nothing arrived for 1 s "
@@ -409,7 +411,11 @@ def test_a_fifo_is_read_whole_with_jobs(tmp_path: Path) -> None:
     code, out, _ = _run([str(fifo)], jobs=2, output_format="json")
     writer.join(10)
     report = json.loads(out)
-    assert code == EXIT_FINDINGS and report["summary"]["payloads"] == 39 and report["summary"]["failed"] == 13
+    assert (
+        code == ExitCode.FINDINGS
+        and report["summary"]["payloads"] == 39
+        and report["summary"]["failed"] == 13
+    )
     assert [p["line"] for p in report["payloads"] if not p["ok"]] == list(range(3, 40, 3))
 
 
@@ -420,6 +426,6 @@ def test_process_substitution_is_read_like_a_file() -> None:
         "<(printf '{\"images\": []}\\n'; sleep 0.3; printf '{\"images\": 1}\\n')"
     )
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert result.returncode == EXIT_FINDINGS, result.stderr
+    assert result.returncode == ExitCode.FINDINGS, result.stderr
     assert re.search(r"^/dev/fd/\d+:2:12: S003 \[error\]", result.stdout, re.MULTILINE)
     assert "checked 2 payloads" in result.stdout

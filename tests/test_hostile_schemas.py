@@ -22,9 +22,9 @@ from schema_server import SchemaServer, json_reply
 
 from glance_validate import Validator
 from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.core.exitcodes import ExitCode
 from glance_validate.regex import ecma as ecma_regex
 from glance_validate.regex import linear as linear_regex
-from glance_validate.runner.run import EXIT_FINDINGS, EXIT_TOOL_FAILURE
 from glance_validate.schema.guard import UnsafeSchema, check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ def test_nested_quantifiers_are_checked_in_linear_time_by_the_command_line(tmp_p
         tmp_path / "page.json", {"images": [{"id": UUID, "name": EVIL + "\n", "b" * 40_000 + "!": 1}]}
     )
     result = _cli("--schema", str(schema), str(page))
-    assert result.returncode == EXIT_FINDINGS, result.stderr
+    assert result.returncode == ExitCode.FINDINGS, result.stderr
     lines = result.stdout.splitlines()[:-1]
     assert [line.split(" [")[0].rsplit(": ", 1)[1] for line in lines] == ["K003", "K007"]
     assert "does not match the pattern ^(a+)+$" in lines[0]
@@ -127,7 +127,7 @@ def test_a_refused_pattern_is_one_line_and_exit_code_three(tmp_path: Path) -> No
     schema = _write(tmp_path / "s.json", _images_schema({}, patternProperties={"^(?=x)(x*)*y$": {}}))
     page = _write(tmp_path / "p.json", {"images": []})
     result = _cli("--schema", str(schema), str(page))
-    assert result.returncode == EXIT_TOOL_FAILURE and result.stdout == ""
+    assert result.returncode == ExitCode.TOOL_FAILURE and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "'^(?=x)(x*)*y$' at " in result.stderr
 
 
@@ -276,7 +276,7 @@ def test_a_fetched_schema_cannot_send_the_tool_elsewhere(server: SchemaServer, t
         capture_output=True, text=True, timeout=GUARD, cwd=ROOT, check=False,
         env={**_clean_env(), "XDG_CACHE_HOME": str(tmp_path / "cache")},
     )  # fmt: skip
-    assert result.returncode == EXIT_TOOL_FAILURE, result.stderr
+    assert result.returncode == ExitCode.TOOL_FAILURE, result.stderr
     assert f"$ref {server.url('/name.json')!r}" in result.stderr and result.stderr.count("\n") == 1
     assert [r.path for r in server.requests] == ["/v2/schemas/images"]
 
@@ -400,7 +400,7 @@ def test_a_ten_megabyte_enum_is_checked_and_its_message_stays_short(tmp_path: Pa
     assert schema.stat().st_size > 10_000_000
     page = _write(tmp_path / "page.json", {"images": [{"id": "x", "disk_format": "qcow3"}]})
     result = _cli("--schema", str(schema), str(page))
-    assert result.returncode == EXIT_FINDINGS
+    assert result.returncode == ExitCode.FINDINGS
     finding = next(line for line in result.stdout.splitlines() if " K002 " in line)
     assert finding.endswith("... (600000 in all) (at /images/0/disk_format)") and len(finding) < 1000
 
@@ -420,6 +420,6 @@ def test_an_enormous_fetched_schema_is_refused_with_a_clear_message(
         capture_output=True, text=True, timeout=GUARD, cwd=ROOT, check=False,
         env={**_clean_env(), "XDG_CACHE_HOME": str(tmp_path / "cache")},
     )  # fmt: skip
-    assert result.returncode == EXIT_TOOL_FAILURE
+    assert result.returncode == ExitCode.TOOL_FAILURE
     assert result.stderr.count("\n") == 1, result.stderr
     assert "declares 14,700,143 bytes; a schema is at most 4,194,304 bytes" in result.stderr

@@ -30,7 +30,7 @@ from glance_validate.inputs.discover import (
     read_http,
     read_jsonl_range,
 )
-from glance_validate.runner.run import check_payload
+from glance_validate.runner.check import check_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "fixtures" / "captures"
@@ -240,7 +240,8 @@ def test_jsonl_memory_stays_flat_as_the_file_grows(tmp_path: Path) -> None:
         script = (
             "import re, sys\n"
             "from pathlib import Path\n"
-            "from glance_validate.runner.run import RunOptions, run\n"
+            "from glance_validate.runner.options import RunOptions\n"
+            "from glance_validate.runner.run import run\n"
             f"options = RunOptions(paths=[{str(path)!r}], output_format='json')\n"
             "with open('/dev/null', 'w') as sink:\n"
             "    assert run(options, sink, sys.stderr) == 0\n"

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from glance_validate.runner.run import RunOptions, run
+from glance_validate.report.formats import FORMATS
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make-corpus"
-FORMATS = ("text", "json", "junit", "sarif", "github")
 # The only thing allowed to differ between two runs: how long they took.
 _TIMING = re.compile(r'( in \d+\.\d\ds$|"seconds": \d+(\.\d+)?|time="\d+\.\d+")', re.MULTILINE)
 
@@ -116,9 +117,10 @@ def test_workers_that_cannot_start_end_the_run_with_exit_three() -> None:
     """If worker processes die (here: a main module they cannot re-import), the run ends, it does not hang."""
     script = (
         "import io, sys\n"
-        "from glance_validate.runner import run as runner\n"
-        "from glance_validate.runner.run import RunOptions, run\n"
-        "runner.START_METHOD = 'spawn'\n"
+        "from glance_validate.runner import workers\n"
+        "from glance_validate.runner.options import RunOptions\n"
+        "from glance_validate.runner.run import run\n"
+        "workers.START_METHOD = 'spawn'\n"
         f"paths = [{str(ROOT / 'fixtures' / 'captures')!r}]\n"
         "code = run(RunOptions(paths=paths, jobs=2), io.StringIO(), sys.stdout)\n"
         "print('exit', code)\n"

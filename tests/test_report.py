@@ -15,16 +15,12 @@ import pytest
 from glance_validate.core.catalog import catalog
 from glance_validate.core.findings import Finding, Result
 from glance_validate.inputs.discover import Origin
-from glance_validate.report.render import (
-    REPORTERS,
-    Checked,
-    GithubReporter,
-    ReportOptions,
-    RunInfo,
-    Summary,
-    artifact_uri,
-)
-from glance_validate.runner.run import RunOptions, run
+from glance_validate.report.formats import FORMATS
+from glance_validate.report.github import GithubReporter
+from glance_validate.report.sarif import artifact_uri
+from glance_validate.report.values import Checked, ReportOptions, RunInfo, Summary
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "fixtures" / "captures"
@@ -271,7 +267,7 @@ def test_github_har_findings_name_the_entry_in_the_message() -> None:
 # every format --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", list(REPORTERS))
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_reports_a_run_with_no_payloads(fmt: str, tmp_path: Path) -> None:
     """An empty directory still gives a well-formed report in every format."""
     text = _report(fmt, paths=[str(tmp_path)])

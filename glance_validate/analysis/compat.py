@@ -177,7 +177,7 @@ def render_text(reports: Sequence[PayloadCompat]) -> str:
 
     Sources are shown as check shows them (control characters escaped): one payload, one line.
     """
-    from glance_validate.report.render import printable
+    from glance_validate.report.lines import printable
 
     lines: list[str] = []
     for report in reports:

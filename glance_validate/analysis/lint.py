@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from glance_validate.checks.rules import show
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, join_pointer, sorted_findings
+from glance_validate.core.severity import SEVERITIES
 from glance_validate.schema.dialect import JSON_TYPES, Dialect, normalise, subschemas
 
 if TYPE_CHECKING:
@@ -980,7 +981,7 @@ def changes_as_json(changes: Iterable[Change]) -> list[dict[str, Any]]:
 
 
 def finding_counts(findings: Iterable[Finding]) -> Mapping[str, int]:
-    counts = {"error": 0, "warning": 0, "info": 0}
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

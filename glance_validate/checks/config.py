@@ -23,11 +23,11 @@ from typing import Any
 
 from glance_validate.core.catalog import catalog
 from glance_validate.core.errors import ConfigurationError
-from glance_validate.core.findings import SEVERITY_RANK, Finding, Severity
+from glance_validate.core.findings import Finding, any_at_least
+from glance_validate.core.severity import SEVERITIES, Severity
 
 PYPROJECT = "pyproject.toml"
 TABLE = "glance-validate"
-FAIL_ON: tuple[Severity, ...] = ("error", "warning", "info")
 # Keys of [tool.glance-validate]; "_" and "-" are interchangeable.
 KNOWN_KEYS = ("select", "ignore", "fail-on", "profile", "strict")
 
@@ -74,9 +74,9 @@ class Policy:
         ignore = _tokens(self.ignore)
         object.__setattr__(self, "select", select)
         object.__setattr__(self, "ignore", ignore)
-        if self.fail_on not in FAIL_ON:
+        if self.fail_on not in SEVERITIES:
             raise ConfigurationError(
-                f"{self.origin}: fail-on is {self.fail_on!r}; expected one of {', '.join(FAIL_ON)}"
+                f"{self.origin}: fail-on is {self.fail_on!r}; expected one of {', '.join(SEVERITIES)}"
             )
         if self.profile not in profiles():
             known = ", ".join(profiles())
@@ -102,8 +102,7 @@ class Policy:
 
     def fails(self, found: Iterable[Finding]) -> bool:
         """True when a finding is at or above the ``fail_on`` severity."""
-        floor = SEVERITY_RANK[self.fail_on]
-        return any(SEVERITY_RANK[f.severity] >= floor for f in found)
+        return any_at_least(found, self.fail_on)
 
 
 @cache

@@ -17,8 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from glance_validate.core.findings import Finding, Kind, Severity
+from glance_validate.core.findings import Finding, Kind
 from glance_validate.core.jsontypes import json_type, same_json
+from glance_validate.core.severity import Severity
 
 _ABSENT: Any = object()
 

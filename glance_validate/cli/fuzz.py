@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-EXIT_TOOL_FAILURE = 3
+from glance_validate.core.exitcodes import ExitCode
 
 
 @click.command("fuzz")
@@ -71,11 +71,11 @@ def fuzz(
         report = write_payloads(options)
     except GlanceValidateError as exc:
         click.echo(f"glance-validate fuzz: {exc}", err=True)
-        sys.exit(EXIT_TOOL_FAILURE)
+        sys.exit(ExitCode.TOOL_FAILURE)
     except OSError as exc:
         where = exc.filename if exc.filename is not None else out
         click.echo(f"glance-validate fuzz: cannot write {str(where)!r}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_TOOL_FAILURE)
+        sys.exit(ExitCode.TOOL_FAILURE)
     what = "broken" if invalid else "valid"
     written = f"wrote {len(report.payloads)} {what} {kind} payloads to {out}"
     click.echo(f"{written} against {report.schema_name} (seed {report.seed})")

@@ -16,16 +16,16 @@ from typing import Any, TypeVar
 
 import click
 
-from glance_validate.core.version import __version__
 from glance_validate.cli.fuzz import fuzz
 from glance_validate.cli.rules import COMMANDS as RULE_COMMANDS
 from glance_validate.cli.rules import RULE_OPTIONS, take_rule_options
 from glance_validate.cli.schema import REMOTE_OPTIONS, schema, take_schema_options
+from glance_validate.core.exitcodes import ExitCode
+from glance_validate.core.version import __version__
+from glance_validate.report.formats import FORMATS
 
-FORMATS = ("text", "json", "junit", "sarif", "github")
 INPUT_FORMATS = ("auto", "json", "jsonl", "har", "http")
 DEFAULT_COMMAND = "check"
-EXIT_INTERRUPTED = 130
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -216,7 +216,8 @@ def check(**params: Any) -> None:
     PATH is a file (.json, .jsonl/.ndjson, .har, a response saved with curl -i), a directory
     (searched recursively), or - for standard input.
     """
-    from glance_validate.runner.run import RunOptions, run
+    from glance_validate.runner.options import RunOptions
+    from glance_validate.runner.run import run
 
     if params["schema"] == "-" and "-" in params["paths"]:
         raise click.UsageError("stdin (-) can be either the schema or a payload, not both")
@@ -238,20 +239,20 @@ def _guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
         return action()
     except KeyboardInterrupt:
         sys.stderr.write("glance-validate: interrupted\n")
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         import os
 
         # The reader went away (| head): say nothing more, and do not fail while exiting.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return ExitCode.OK
     except Exception as exc:
         if verbose:
             import traceback
 
             traceback.print_exc()
         sys.stderr.write(f"glance-validate: internal error: {type(exc).__name__}: {exc}\n")
-        return 3
+        return ExitCode.TOOL_FAILURE
 
 
 main.add_command(fuzz)

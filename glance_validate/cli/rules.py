@@ -13,7 +13,9 @@ from typing import Any
 
 import click
 
-EXIT_USAGE = 2
+from glance_validate.core.exitcodes import ExitCode
+from glance_validate.core.severity import SEVERITIES
+
 WIDTH = 88
 
 
@@ -44,7 +46,7 @@ RULE_OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--fail-on",
         "fail_on",
-        type=click.Choice(("error", "warning", "info")),
+        type=click.Choice(SEVERITIES),
         default=None,
         help="Exit 1 when a finding has this severity or a higher one [default: error].",
     ),
@@ -141,7 +143,7 @@ def explain(code: str) -> None:
         click.echo(
             f"glance-validate: unknown rule {code!r}; glance-validate rules lists every code", err=True
         )
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitCode.USAGE)
     click.echo(text)
 
 
@@ -200,13 +202,13 @@ def compat(output_format: str, paths: tuple[str, ...]) -> None:
     from glance_validate.analysis.compat import as_json, render_text
     from glance_validate.core.errors import ConfigurationError
     from glance_validate.inputs.discover import NOT_READ
-    from glance_validate.report.render import text_line
+    from glance_validate.report.lines import text_line
 
     try:
         reports, problems = _compat_reports(paths)
     except ConfigurationError as exc:
         click.echo(f"glance-validate: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitCode.USAGE)
     for label, problem in problems:
         click.echo(f"glance-validate: {text_line(label, problem)}", err=True)
     if output_format == "json":
@@ -217,10 +219,10 @@ def compat(output_format: str, paths: tuple[str, ...]) -> None:
     # of the tool; an input without a payload (P020, P021) fails, a capture without image
     # traffic (P022, a warning) does not.
     if any(problem.code in NOT_READ for _, problem in problems):
-        sys.exit(3)
+        sys.exit(ExitCode.TOOL_FAILURE)
     rejected = any(problem.severity == "error" for _, problem in problems)
     unaccepted = any(r.is_image_payload and not r.accepted_by for r in reports)
-    sys.exit(1 if rejected or unaccepted else 0)
+    sys.exit(ExitCode.FINDINGS if rejected or unaccepted else ExitCode.OK)
 
 
 def _compat_reports(paths: tuple[str, ...]) -> tuple[list[Any], list[tuple[str, Any]]]:
@@ -228,7 +230,7 @@ def _compat_reports(paths: tuple[str, ...]) -> tuple[list[Any], list[tuple[str, 
     from glance_validate.analysis.compat import Compat
     from glance_validate.checks.config import find_pyproject, read_pyproject, resolve
     from glance_validate.inputs.discover import discover, read
-    from glance_validate.report.render import printable
+    from glance_validate.report.lines import printable
 
     config = find_pyproject(paths)
     checker = Compat(resolve(read_pyproject(config) if config else None))

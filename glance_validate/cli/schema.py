@@ -18,6 +18,8 @@ import click
 from click.core import ParameterSource
 
 from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.core.exitcodes import ExitCode
+from glance_validate.core.severity import SEVERITIES, at_least
 
 if TYPE_CHECKING:
     from glance_validate.analysis.lint import LintedDocument
@@ -27,9 +29,6 @@ if TYPE_CHECKING:
     from glance_validate.schema.remote import SchemaOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TOOL_FAILURE = 0, 1, 2, 3
-SEVERITIES = ("info", "warning", "error")
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
@@ -275,7 +274,7 @@ def show(**params: Any) -> None:
         )
     for f in dialect.findings:
         sys.stderr.write(_finding_text(f, f"schema {dialect.name}") + "\n")
-    sys.exit(EXIT_OK)
+    sys.exit(ExitCode.OK)
 
 
 @schema.command("lint")
@@ -284,7 +283,7 @@ def show(**params: Any) -> None:
 @click.option(
     "--min-severity",
     "min_severity",
-    type=click.Choice(SEVERITIES),
+    type=click.Choice(SEVERITIES[::-1]),
     default="info",
     show_default=True,
     help="Print findings of this severity and above.",
@@ -301,7 +300,7 @@ def lint(**params: Any) -> None:
 
     options = remote_options_for(params)
     results = [lint_source(source, options) for source in params["sources"]]
-    shown = SEVERITIES[SEVERITIES.index(params["min_severity"]) :]
+    shown = [s for s in SEVERITIES if at_least(s, params["min_severity"])]
     if params["output_format"] == "json":
         _write_json(_lint_json(results, shown), sys.stdout)
     else:
@@ -323,7 +322,7 @@ def _write_lint_text(results: Sequence[LintedDocument], shown: Sequence[str], *,
 
 
 def _lint_counts(results: Sequence[LintedDocument]) -> dict[str, Any]:
-    counts = {"error": 0, "warning": 0, "info": 0}
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for result in results:
         for f in result.findings:
             counts[f.severity] += 1
@@ -356,10 +355,10 @@ def _lint_json(results: Sequence[LintedDocument], shown: Sequence[str]) -> dict[
 
 def _lint_exit(results: Sequence[LintedDocument]) -> int:
     if any(r.problem is not None for r in results):
-        return EXIT_TOOL_FAILURE
+        return ExitCode.TOOL_FAILURE
     if any(f.severity == "error" for r in results for f in r.findings):
-        return EXIT_FINDINGS
-    return EXIT_OK
+        return ExitCode.FINDINGS
+    return ExitCode.OK
 
 
 @schema.command("diff")
@@ -389,7 +388,7 @@ def diff(**params: Any) -> None:
         _write_json({"a": a.name, "b": b.name, "changes": changes_as_json(changes)}, sys.stdout)
     else:
         sys.stdout.write(render_diff(changes, a.name, b.name))
-    sys.exit(EXIT_FINDINGS if changes else EXIT_OK)
+    sys.exit(ExitCode.FINDINGS if changes else ExitCode.OK)
 
 
 @schema.command("fetch")
@@ -429,7 +428,7 @@ def fetch_command(**params: Any) -> None:
     where = "standard output" if params["output"] == "-" else params["output"]
     count = len(dialect.image_properties)
     sys.stderr.write(f"glance-validate: wrote {source.name} ({count} image properties) to {where}\n")
-    sys.exit(EXIT_OK)
+    sys.exit(ExitCode.OK)
 
 
 def _write_document(document: dict[str, Any], output: str) -> None:
@@ -469,12 +468,12 @@ def _compile(source: SchemaDocument) -> Dialect:
 
 def _fail(message: str) -> NoReturn:
     sys.stderr.write(f"glance-validate: {message}\n")
-    sys.exit(EXIT_TOOL_FAILURE)
+    sys.exit(ExitCode.TOOL_FAILURE)
 
 
 def _finding_text(f: Finding, source: str) -> str:
     """The line ``check`` prints for a finding, with the source (and line:column when known)."""
-    from glance_validate.report.render import printable, text_line
+    from glance_validate.report.lines import printable, text_line
 
     where = printable(source) if f.line is None else f"{printable(source)}:{f.line}:{f.column}"
     return text_line(where, f)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from glance_validate.core.findings import Finding, Severity
+from glance_validate.core.findings import Finding
+from glance_validate.core.severity import Severity
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ here formats them for a person.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning", "info"]
-Kind = Literal["image-list", "image", "schema", "error-body", "unknown"]
+from glance_validate.core.severity import Severity, at_least
 
-SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+Kind = Literal["image-list", "image", "schema", "error-body", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,8 @@ def join_pointer(base: str, *tokens: str | int) -> str:
 def sorted_findings(findings: list[Finding] | tuple[Finding, ...]) -> tuple[Finding, ...]:
     """Deterministic order, without duplicates (two engines may report one fact twice)."""
     return tuple(sorted(set(findings), key=Finding.sort_key))
+
+
+def any_at_least(findings: Iterable[Finding], threshold: str) -> bool:
+    """Whether one of ``findings`` reaches ``threshold``: what fails a payload, a schema, a run."""
+    return any(at_least(f.severity, threshold) for f in findings)

@@ -1,3 +1,4 @@
-"""The version of glance-validate (read by the build and shown by --version)."""
+"""The name and version of glance-validate (the build reads the version, --version shows it)."""
 
 __version__ = "0.1.0"
+TOOL_NAME = "glance-validate"  # how the reports name the tool

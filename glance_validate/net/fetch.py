@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from glance_validate.core.version import __version__
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
+from glance_validate.core.version import __version__
 from glance_validate.net.urls import safe_url
 
 __all__ = [

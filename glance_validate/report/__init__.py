@@ -1,1 +1,1 @@
-"""Rendering results: run values and the output formats."""
+"""Rendering results: the values a run hands its reporters, and one module per output format."""

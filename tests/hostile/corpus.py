@@ -84,7 +84,7 @@ def build(root: Path) -> list[Built]:
 
 
 def printable(text: str) -> str:
-    from glance_validate.report.render import printable as shown
+    from glance_validate.report.lines import printable as shown
 
     return shown(text)
 

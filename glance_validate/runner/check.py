@@ -1,0 +1,73 @@
+"""Checking one payload: the run's validator, a captured error response, shifted lines, secrets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from glance_validate.core.findings import Finding, Result
+from glance_validate.inputs.discover import Payload
+from glance_validate.report.values import Checked
+from glance_validate.runner.options import RunOptions
+from glance_validate.runner.redact import redacted
+
+if TYPE_CHECKING:
+    from glance_validate.checks.validation import Validator
+    from glance_validate.schema.dialect import Dialect
+
+_NOT_JSON_BODY = frozenset({"P001", "P002", "P003"})
+
+
+def build_validator(dialect: Dialect, options: RunOptions) -> Validator:
+    """The validator of a run: built once in the main process and once in each worker."""
+    from glance_validate.checks.validation import Validator
+
+    return Validator(dialect, policy=options.policy)
+
+
+def check_payload(validator: Validator, payload: Payload) -> Checked:
+    """Validate one payload; a captured 4xx/5xx response is checked as an error body."""
+    if payload.problem is not None:
+        return Checked(payload.origin, Result("unknown", (payload.problem,)))
+    result = validator.validate_bytes(payload.data)
+    if payload.http_error:
+        result = _as_error_response(result, payload)
+    if payload.line_shift and result.findings:
+        result = replace(result, findings=shifted(result.findings, payload.line_shift))
+    if payload.secrets and result.findings:  # a captured response echoing its request's token
+        result = redacted(result, payload.secrets)
+    return Checked(payload.origin, result)
+
+
+def shifted(findings: tuple[Finding, ...], lines: int) -> tuple[Finding, ...]:
+    """``findings`` moved ``lines`` lines down (a payload that starts below line 1 of its input)."""
+    return tuple(replace(f, line=f.line + lines) if f.line is not None else f for f in findings)
+
+
+def _as_error_response(result: Result, payload: Payload) -> Result:
+    from glance_validate.core.catalog import finding
+
+    status = payload.origin.status
+    if result.kind == "error-body":
+        findings = tuple(
+            replace(f, message=f"HTTP {status}: {f.message}") if f.code == "S006" else f
+            for f in result.findings
+        )
+        return replace(result, findings=findings)
+    parse = [f for f in result.findings if f.code.startswith("P")]
+    if any(f.code in _NOT_JSON_BODY for f in parse):
+        media = f" ({payload.content_type})" if payload.content_type else ""
+        message = (
+            f"HTTP {status} error response with a body that is not JSON{media}: {_snippet(payload.data)}"
+        )
+        return Result("error-body", (finding("S006", "", message),))
+    message = f"HTTP {status} error response whose body is not an API error body (it reads as {result.kind})"
+    return Result("error-body", (*parse, finding("S006", "", message)))
+
+
+def _snippet(data: bytes, limit: int = 100) -> str:
+    import re
+
+    text = re.sub(r"<[^>]*>", " ", data[: limit * 20].decode("utf-8", "replace"))
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else "(empty)"
