@@ -14,7 +14,7 @@ import pytest
 
 from glance_validate.core.catalog import catalog
 from glance_validate.core.findings import Finding, Result
-from glance_validate.inputs.discover import Origin
+from glance_validate.inputs.payloads import Origin
 from glance_validate.report.render import (
     REPORTERS,
     Checked,

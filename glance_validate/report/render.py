@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Protocol, TextIO
 
-from glance_validate.core.version import __version__
 from glance_validate.core.findings import SEVERITY_RANK, Finding, Result, Severity
-from glance_validate.inputs.discover import NOT_READ, Origin
+from glance_validate.core.version import __version__
+from glance_validate.inputs.payloads import NOT_READ, Origin
 
 JSON_REPORT_VERSION = 1
 TOOL_NAME = "glance-validate"

@@ -17,15 +17,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO
 
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.findings import Finding, Result, Severity
-from glance_validate.inputs.discover import (
-    DEFAULT_LIMITS,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_PIPE_TIMEOUT,
-    Input,
-    InputFormat,
-    Limits,
-    Payload,
-)
+from glance_validate.inputs.discover import Input, InputFormat
+from glance_validate.inputs.payloads import Payload
+from glance_validate.inputs.reading import DEFAULT_LIMITS, DEFAULT_MAX_BYTES, DEFAULT_PIPE_TIMEOUT, Limits
 from glance_validate.report.render import (
     REPORTERS,
     Checked,
@@ -193,14 +187,14 @@ def _shifted(findings: tuple[Finding, ...], lines: int) -> tuple[Finding, ...]:
 
 
 def run_task(validator: Validator, task: Task, stdin: BinaryIO | None = None) -> TaskResult:
-    from glance_validate.inputs import discover as inputs
+    from glance_validate.inputs import jsonlines, readers
 
     try:
         if task.end is None:
-            payloads: Iterator[Payload] = inputs.read(task.input, stdin, task.limits)
+            payloads: Iterator[Payload] = readers.read(task.input, stdin, task.limits)
             return TaskResult(tuple(check_payload(validator, p) for p in payloads))
-        count = inputs.LineCount()
-        payloads = inputs.read_jsonl_range(task.input, task.start, task.end, count, task.limits.max_bytes)
+        count = jsonlines.LineCount()
+        payloads = jsonlines.read_jsonl_range(task.input, task.start, task.end, count, task.limits.max_bytes)
         return TaskResult(tuple(check_payload(validator, p) for p in payloads), count.lines)
     except Exception as exc:  # a bug must not lose the other inputs; reported, exit code 3
         return TaskResult((), error=f"{type(exc).__name__}: {exc}")
@@ -214,7 +208,8 @@ def plan(
     Standard input, FIFOs and devices are streamed in the main process: they cannot be split
     into ranges or handed to a worker, and their payloads are reported as they arrive.
     """
-    from glance_validate.inputs.discover import is_stream, jsonl_ranges
+    from glance_validate.inputs.jsonlines import jsonl_ranges
+    from glance_validate.inputs.reading import is_stream
 
     tasks: list[Task] = []
     for item in inputs_found:
@@ -346,7 +341,7 @@ def _check_all(
     stack: ExitStack,
 ) -> None:
     from glance_validate.checks.consistency import ListingIds
-    from glance_validate.inputs.discover import read
+    from glance_validate.inputs.readers import read
 
     tasks = plan(found, options.jsonl_range_bytes, Limits(options.max_bytes, options.pipe_timeout))
     file_tasks = [t for t in tasks if not t.streamed]
@@ -420,7 +415,7 @@ def run_secrets(options: RunOptions) -> tuple[str, ...]:
     should a payload or a schema echo one, it is shown as ``***``."""
     from urllib.parse import urlsplit
 
-    from glance_validate.inputs.discover import MIN_SECRET
+    from glance_validate.inputs.har import MIN_SECRET
 
     found = [os.environ.get(name, "") for name in ("OS_AUTH_TOKEN", "OS_TOKEN", "OS_PASSWORD")]
     if options.schema_options is not None and options.schema_options.token:
