@@ -21,8 +21,8 @@ from glance_validate.inputs.reading import (
     Limits,
     TooLarge,
     open_input,
+    open_stdin,
     reason,
-    stdin_handle,
 )
 
 
@@ -30,7 +30,7 @@ def read_jsonl(item: Input, stdin: BinaryIO | None, limits: Limits = DEFAULT_LIM
     """The payloads of a JSON Lines input (a file, a FIFO or standard input), line by line."""
     origin = Origin(item.label, item.path)
     if item.path is None:
-        yield from _jsonl_lines(origin, _bounded_lines(stdin_handle(stdin), limits.max_bytes), 0)
+        yield from _streamed(origin, open_stdin(stdin, limits.pipe_timeout), limits.max_bytes)
         return
     try:
         handle = open_input(item.path, limits)
@@ -38,15 +38,18 @@ def read_jsonl(item: Input, stdin: BinaryIO | None, limits: Limits = DEFAULT_LIM
         yield problem(origin, UNREADABLE, f"cannot read {shown(item.label)}: {reason(exc)}")
         return
     with handle:
-        lines = _bounded_lines(handle, limits.max_bytes)
-        number = 0
-        try:
-            for payload in _jsonl_lines(origin, lines, 0):
-                number = payload.origin.line or number
-                yield payload
-        except OSError as exc:  # a FIFO gone silent, an I/O error: the lines read so far stand
-            where = f" after line {number}" if number else ""
-            yield problem(origin, UNREADABLE, f"cannot read {shown(item.label)}{where}: {reason(exc)}")
+        yield from _streamed(origin, handle, limits.max_bytes)
+
+
+def _streamed(origin: Origin, handle: BinaryIO, max_bytes: int) -> Iterator[Payload]:
+    number = 0
+    try:
+        for payload in _jsonl_lines(origin, _bounded_lines(handle, max_bytes), 0):
+            number = payload.origin.line or number
+            yield payload
+    except OSError as exc:  # a FIFO gone silent, an I/O error: the lines read so far stand
+        where = f" after line {number}" if number else ""
+        yield problem(origin, UNREADABLE, f"cannot read {shown(origin.input)}{where}: {reason(exc)}")
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from glance_validate.inputs.reading import (
     Limits,
     TooLarge,
     open_input,
+    open_stdin,
     read_bounded,
     reason,
-    stdin_handle,
 )
 
 _HAR_START = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*\"log\"[ \t\r\n]*:")
@@ -80,6 +80,6 @@ def read(item: Input, stdin: BinaryIO | None = None, limits: Limits = DEFAULT_LI
 
 def _read_whole(item: Input, stdin: BinaryIO | None, limits: Limits) -> bytes:
     if item.path is None:
-        return read_bounded(stdin_handle(stdin), limits.max_bytes, "standard input")
+        return read_bounded(open_stdin(stdin, limits.pipe_timeout), limits.max_bytes, "standard input")
     with open_input(item.path, limits) as handle:
         return read_bounded(handle, limits.max_bytes, "the file")

@@ -108,12 +108,13 @@ class InputStalled(OSError):
 
 
 class _PatientReader(io.RawIOBase):
-    """A FIFO or device read in non-blocking mode, waiting at most ``timeout`` s for each chunk."""
+    """A FIFO or device read waiting at most ``timeout`` s for each chunk (closes it if ``owned``)."""
 
-    def __init__(self, descriptor: int, timeout: float) -> None:
+    def __init__(self, descriptor: int, timeout: float, *, owned: bool = True) -> None:
         super().__init__()
         self.descriptor = descriptor
         self.timeout = timeout
+        self.owned = owned
 
     def readable(self) -> bool:
         return True
@@ -143,7 +144,7 @@ class _PatientReader(io.RawIOBase):
             return len(data)
 
     def close(self) -> None:
-        if not self.closed:
+        if not self.closed and self.owned:
             os.close(self.descriptor)
         super().close()
 
@@ -156,11 +157,29 @@ def size_text(count: int) -> str:
     return f"{count} bytes"
 
 
-def stdin_handle(stdin: BinaryIO | None) -> BinaryIO:
-    """``stdin``, or the process's standard input when it is None."""
+def open_stdin(stdin: BinaryIO | None, pipe_timeout: float) -> BinaryIO:
+    """Standard input to read: ``stdin`` when given, else the process's, which cannot block the run.
+
+    The process's standard input, when it is a pipe, a FIFO or a device other than a terminal,
+    is read as ``open_input`` reads a FIFO: at most ``pipe_timeout`` seconds of waiting for each
+    chunk (``cmd | glance-validate check -`` where ``cmd`` never writes nor exits would
+    otherwise wait forever). A terminal is read as it is: someone is typing there.
+    """
     import sys
 
-    return stdin if stdin is not None else sys.stdin.buffer
+    if stdin is not None and stdin is not getattr(sys.stdin, "buffer", None):
+        return stdin
+    handle = sys.stdin.buffer
+    try:
+        descriptor = handle.fileno()
+        mode = os.fstat(descriptor).st_mode
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return handle  # replaced by an object without a descriptor (tests, embedding programs)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or os.isatty(descriptor) or not _can_poll():
+        return handle
+    # The descriptor stays blocking (other processes may share it): a read follows a poll
+    # that saw data or the writer's end, so it does not wait.
+    return io.BufferedReader(_PatientReader(descriptor, pipe_timeout, owned=False))
 
 
 def reason(exc: OSError) -> str:
