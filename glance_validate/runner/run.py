@@ -293,7 +293,9 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         if secrets:
             reporters = [_Redacting(reporter, secrets) for reporter in reporters]
         try:
-            source = load_schema(options.schema, stdin=stdin, remote=options.schema_options)
+            source = load_schema(
+                options.schema, stdin=stdin, remote=options.schema_options, pipe_timeout=options.pipe_timeout
+            )
             dialect = compile_dialect(source)
             validator = build_validator(dialect, options)
         except SchemaUnavailable as exc:
