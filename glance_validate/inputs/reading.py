@@ -1,8 +1,9 @@
 """Bounded reads: whole inputs held up to a size limit, FIFOs and devices that cannot block the run.
 
 ``read_bounded`` holds at most the limit plus one byte, whatever the input (a regular file larger
-than the limit is refused from its size, unread); ``open_input`` opens a FIFO or a device so that
-each wait for data ends after ``Limits.pipe_timeout`` seconds.
+than the limit is refused from its size, unread); ``open_input`` opens a FIFO or a device, and
+``open_stdin`` hands out standard input, so that each wait for data ends after
+``Limits.pipe_timeout`` seconds. Payloads and schemas are read through them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Limits:
     ``max_bytes`` bounds a whole input read into memory (JSON, HAR, HTTP captures, standard
     input), each JSON Lines line, and each decompressed body; a larger one is a ``P011`` finding
     and is never read whole. ``pipe_timeout`` bounds the wait for data from a FIFO or a device
-    named on the command line (seconds without any byte arriving).
+    named on the command line, or from standard input on a pipe (seconds without any byte arriving).
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES

@@ -81,7 +81,7 @@ class RunOptions:
     jobs: int = 1
     jsonl_range_bytes: int = JSONL_RANGE_BYTES  # JSON Lines files are split into tasks of this size
     max_bytes: int = DEFAULT_MAX_BYTES  # larger inputs, lines and bodies are P011, never read whole
-    pipe_timeout: float = DEFAULT_PIPE_TIMEOUT  # seconds a named FIFO or device may stay silent
+    pipe_timeout: float = DEFAULT_PIPE_TIMEOUT  # seconds a FIFO, device or stdin pipe may stay silent
 
 
 # Checking one payload, one task ----------------------------------------------------------------
