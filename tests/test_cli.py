@@ -309,19 +309,21 @@ def test_an_internal_error_on_one_input_loses_no_other(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug hit by one input is a one-line error and exit 3; the other inputs are checked and reported."""
-    from glance_validate.inputs import discover as inputs
+    from glance_validate.inputs import readers
+    from glance_validate.inputs.discover import Input
+    from glance_validate.inputs.reading import DEFAULT_LIMITS, Limits
 
     good = _write(tmp_path / "a.json", _image())
     cursed = _write(tmp_path / "b.json", _image())
     bad = _write(tmp_path / "c.json", _image(status="archived"))
-    real_read = inputs.read
+    real_read = readers.read
 
-    def read(item: inputs.Input, stdin: Any = None, limits: inputs.Limits = inputs.DEFAULT_LIMITS) -> Any:
+    def read(item: Input, stdin: Any = None, limits: Limits = DEFAULT_LIMITS) -> Any:
         if item.label == str(cursed):
             raise RuntimeError("boom")
         return real_read(item, stdin, limits)
 
-    monkeypatch.setattr(inputs, "read", read)
+    monkeypatch.setattr(readers, "read", read)
     code, out, err = _run([str(good), str(cursed), str(bad)])
     assert code == ExitCode.TOOL_FAILURE
     assert err == f"glance-validate: internal error while checking {str(cursed)!r}: RuntimeError: boom\n"

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from glance_validate.checks.validation import validate
-from glance_validate.inputs.discover import Input, discover, read
+from glance_validate.inputs.discover import Input, discover
+from glance_validate.inputs.readers import read
 from glance_validate.runner.options import RunOptions
 from glance_validate.runner.run import run
 from glance_validate.testing import assert_valid

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from glance_validate import Policy, validate
-from glance_validate.checks.deviations import Deviation, apply, by_code, deviations, json_type
+from glance_validate.checks.deviations import Deviation, apply, by_code, deviations
 from glance_validate.core.catalog import catalog
 from glance_validate.core.findings import Finding
-from glance_validate.core.jsontypes import same_json
+from glance_validate.core.jsontypes import json_type, same_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "fixtures" / "ims" / "documented-example-shape.json"

@@ -106,7 +106,7 @@ def test_origin_at_line_is_replace_for_every_field() -> None:
     """Origin.at_line copies every field but the line, as dataclasses.replace does (new fields too)."""
     import dataclasses
 
-    from glance_validate.inputs.discover import Origin
+    from glance_validate.inputs.payloads import Origin
 
     values = {"input": "in", "path": "p", "line": 3, "entry": 4, "request": "GET /", "status": 500}
     values["body_relative"] = True
@@ -123,14 +123,14 @@ def test_bounded_read_asks_for_the_file_size_and_still_reads_a_grown_file(
     """Files are read whole up to the limit; one that grew after fstat is read to its end too."""
     import os
 
-    from glance_validate.inputs import discover as inputs
+    from glance_validate.inputs import reading
 
     path = tmp_path / "page.json"
     path.write_bytes(b"x" * 1000)
     with path.open("rb") as handle:
-        assert inputs._read_bounded(handle, 1000, "the file") == b"x" * 1000
-    with path.open("rb") as handle, pytest.raises(inputs.TooLarge):
-        inputs._read_bounded(handle, 999, "the file")
+        assert reading.read_bounded(handle, 1000, "the file") == b"x" * 1000
+    with path.open("rb") as handle, pytest.raises(reading.TooLarge):
+        reading.read_bounded(handle, 999, "the file")
     real_fstat = os.fstat
 
     def stale(fd: int) -> os.stat_result:  # the size fstat saw before the file grew
@@ -138,8 +138,8 @@ def test_bounded_read_asks_for_the_file_size_and_still_reads_a_grown_file(
         info[6] = 10
         return os.stat_result(info)
 
-    monkeypatch.setattr(inputs.os, "fstat", stale)
+    monkeypatch.setattr(reading.os, "fstat", stale)
     with path.open("rb") as handle:
-        assert inputs._read_bounded(handle, 5000, "the file") == b"x" * 1000
-    with path.open("rb") as handle, pytest.raises(inputs.TooLarge):
-        inputs._read_bounded(handle, 500, "the file")
+        assert reading.read_bounded(handle, 5000, "the file") == b"x" * 1000
+    with path.open("rb") as handle, pytest.raises(reading.TooLarge):
+        reading.read_bounded(handle, 500, "the file")

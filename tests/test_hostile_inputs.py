@@ -296,7 +296,8 @@ def _har_entries(draw: st.DrawFn) -> object:
 @given(st.lists(_har_entries(), max_size=4))
 def test_any_har_shaped_value_is_read_without_raising(entries: list[object]) -> None:
     """Entries with any field missing or of any JSON type: read and checked, never an exception."""
-    from glance_validate.inputs.discover import Origin, read_har
+    from glance_validate.inputs.har import read_har
+    from glance_validate.inputs.payloads import Origin
     from glance_validate.runner.check import check_payload
 
     data = json.dumps({"log": {"entries": entries}}).encode()

@@ -26,6 +26,7 @@ from glance_validate.core.exitcodes import ExitCode
 from glance_validate.regex import ecma as ecma_regex
 from glance_validate.regex import linear as linear_regex
 from glance_validate.schema.guard import UnsafeSchema, check
+from glance_validate.schema.sources import SCHEMA_MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("fast", "reference")
@@ -393,16 +394,16 @@ for engine in ("fast", "reference"):
     assert out == [f"{e} [('K001', '/images/0/p99999')]" for e in ENGINES]
 
 
-def test_a_ten_megabyte_enum_is_checked_and_its_message_stays_short(tmp_path: Path) -> None:
-    """A 10 MB enum: checked, and the finding lists 20 values and says how many there are."""
-    values = [f"format-{i:010d}" for i in range(600_000)]
+def test_a_three_megabyte_enum_is_checked_and_its_message_stays_short(tmp_path: Path) -> None:
+    """A 3 MB enum (under the 4 MiB schema limit): checked, the finding lists 20 values and the count."""
+    values = [f"format-{i:010d}" for i in range(150_000)]
     schema = _write(tmp_path / "enum.json", _images_schema({"disk_format": {"enum": values}}))
-    assert schema.stat().st_size > 10_000_000
+    assert 3_000_000 < schema.stat().st_size < SCHEMA_MAX_BYTES
     page = _write(tmp_path / "page.json", {"images": [{"id": "x", "disk_format": "qcow3"}]})
     result = _cli("--schema", str(schema), str(page))
     assert result.returncode == ExitCode.FINDINGS
     finding = next(line for line in result.stdout.splitlines() if " K002 " in line)
-    assert finding.endswith("... (600000 in all) (at /images/0/disk_format)") and len(finding) < 1000
+    assert finding.endswith("... (150000 in all) (at /images/0/disk_format)") and len(finding) < 1000
 
 
 def test_an_enormous_fetched_schema_is_refused_with_a_clear_message(

@@ -16,20 +16,12 @@ import pytest
 from sample_payloads import UUID, sample_image
 
 from glance_validate.checks.validation import Validator
-from glance_validate.inputs.discover import (
-    DEFAULT_INCLUDE,
-    Input,
-    LineCount,
-    Origin,
-    Payload,
-    discover,
-    image_api_target,
-    jsonl_ranges,
-    read,
-    read_har,
-    read_http,
-    read_jsonl_range,
-)
+from glance_validate.inputs.curl import read_http
+from glance_validate.inputs.discover import DEFAULT_INCLUDE, Input, discover
+from glance_validate.inputs.har import image_api_target, read_har
+from glance_validate.inputs.jsonlines import LineCount, jsonl_ranges, read_jsonl_range
+from glance_validate.inputs.payloads import Origin, Payload
+from glance_validate.inputs.readers import read
 from glance_validate.runner.check import check_payload
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ import pytest
 
 from glance_validate.core.catalog import catalog
 from glance_validate.core.findings import Finding, Result
-from glance_validate.inputs.discover import Origin
+from glance_validate.inputs.payloads import Origin
 from glance_validate.report.formats import FORMATS
 from glance_validate.report.github import GithubReporter
 from glance_validate.report.sarif import artifact_uri

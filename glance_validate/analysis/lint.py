@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -234,7 +233,7 @@ def lint_source(
     """Lint a schema file, a builtin schema, standard input ('-') or a URL; never raises."""
     from glance_validate.core.errors import SchemaUnavailable
     from glance_validate.net.urls import is_url
-    from glance_validate.schema.sources import BUILTIN_SCHEMAS, load_schema
+    from glance_validate.schema.sources import BUILTIN_SCHEMAS, load_schema, schema_bytes
 
     path = Path(spec)
     # A URL, or a Glance release's schema (glance-2024.1), which is built rather than read from a file.
@@ -244,17 +243,18 @@ def lint_source(
         except SchemaUnavailable as exc:
             return LintedDocument(spec, problem=str(exc))
         return LintedDocument(source.name, tuple(lint_document(source.document)), notes=source.notes)
-    if spec == "-":
-        return lint_bytes("<stdin>", (stdin or sys.stdin.buffer).read())
     if spec in BUILTIN_SCHEMAS and not path.exists():
         return lint_bytes(
             spec, resources.files("glance_validate").joinpath(f"data/schemas/{spec}.json").read_bytes()
         )
+    label = "<stdin>" if spec == "-" else spec
     try:
-        data = path.read_bytes()
+        data = schema_bytes(spec, stdin=stdin)
+    except SchemaUnavailable as exc:  # too large, or a pipe nobody writes to
+        return LintedDocument(label, problem=str(exc))
     except OSError as exc:
         return LintedDocument(spec, problem=f"{spec}: cannot be read ({exc.strerror or type(exc).__name__})")
-    return lint_bytes(spec, data)
+    return lint_bytes(label, data)
 
 
 def lint_bytes(label: str, data: bytes) -> LintedDocument:

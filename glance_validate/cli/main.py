@@ -137,8 +137,8 @@ INPUT_OPTIONS = [
         default=30.0,
         show_default=True,
         metavar="SECONDS",
-        help="How long a FIFO or device named as input may send nothing before it is reported "
-        "unreadable (P009).",
+        help="How long standard input, a FIFO or a device may send nothing before it is reported "
+        "unreadable (P009; as --schema: exit 3).",
     ),
 ]
 

@@ -201,7 +201,7 @@ def compat(output_format: str, paths: tuple[str, ...]) -> None:
 
     from glance_validate.analysis.compat import as_json, render_text
     from glance_validate.core.errors import ConfigurationError
-    from glance_validate.inputs.discover import NOT_READ
+    from glance_validate.inputs.payloads import NOT_READ
     from glance_validate.report.lines import text_line
 
     try:
@@ -229,7 +229,8 @@ def _compat_reports(paths: tuple[str, ...]) -> tuple[list[Any], list[tuple[str, 
     """The compat report of every payload, and (label, finding) for inputs that gave none."""
     from glance_validate.analysis.compat import Compat
     from glance_validate.checks.config import find_pyproject, read_pyproject, resolve
-    from glance_validate.inputs.discover import discover, read
+    from glance_validate.inputs.discover import discover
+    from glance_validate.inputs.readers import read
     from glance_validate.report.lines import printable
 
     config = find_pyproject(paths)

@@ -1,1 +1,1 @@
-"""Where payloads come from: discovery, bounded reads, JSON Lines and HTTP captures."""
+"""Where payloads come from: discovery, bounded reads, readers by format (JSON Lines, curl -i, HAR)."""

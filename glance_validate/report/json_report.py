@@ -10,7 +10,7 @@ from typing import TextIO
 
 from glance_validate.core.findings import any_at_least
 from glance_validate.core.version import TOOL_NAME, __version__
-from glance_validate.inputs.discover import Origin
+from glance_validate.inputs.payloads import Origin
 from glance_validate.report.lines import printable
 from glance_validate.report.values import Checked, ReportOptions, RunInfo, Summary
 

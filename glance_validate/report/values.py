@@ -12,7 +12,7 @@ from typing import Protocol, TextIO
 
 from glance_validate.core.findings import Finding, Result
 from glance_validate.core.severity import Severity
-from glance_validate.inputs.discover import NOT_READ, Origin
+from glance_validate.inputs.payloads import NOT_READ, Origin
 
 
 @dataclass(frozen=True)

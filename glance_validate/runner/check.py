@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from glance_validate.core.findings import Finding, Result
-from glance_validate.inputs.discover import Payload
+from glance_validate.inputs.payloads import Payload
 from glance_validate.report.values import Checked
 from glance_validate.runner.options import RunOptions
 from glance_validate.runner.redact import redacted

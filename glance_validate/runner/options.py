@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from glance_validate.core.severity import Severity
-from glance_validate.inputs.discover import DEFAULT_MAX_BYTES, DEFAULT_PIPE_TIMEOUT, InputFormat
+from glance_validate.inputs.discover import InputFormat
+from glance_validate.inputs.reading import DEFAULT_MAX_BYTES, DEFAULT_PIPE_TIMEOUT
 from glance_validate.schema.documents import SchemaSpec
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class RunOptions:
     jobs: int = 1
     jsonl_range_bytes: int = JSONL_RANGE_BYTES  # JSON Lines files are split into tasks of this size
     max_bytes: int = DEFAULT_MAX_BYTES  # larger inputs, lines and bodies are P011, never read whole
-    pipe_timeout: float = DEFAULT_PIPE_TIMEOUT  # seconds a named FIFO or device may stay silent
+    pipe_timeout: float = DEFAULT_PIPE_TIMEOUT  # seconds a FIFO, device or stdin pipe may stay silent
 
 
 def with_policy(options: RunOptions) -> RunOptions:

@@ -17,7 +17,7 @@ def run_secrets(options: RunOptions) -> tuple[str, ...]:
     should a payload or a schema echo one, it is shown as ``***``."""
     from urllib.parse import urlsplit
 
-    from glance_validate.inputs.discover import MIN_SECRET
+    from glance_validate.inputs.har import MIN_SECRET
 
     found = [os.environ.get(name, "") for name in ("OS_AUTH_TOKEN", "OS_TOKEN", "OS_PASSWORD")]
     if options.schema_options is not None and options.schema_options.token:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.exitcodes import ExitCode
-from glance_validate.inputs.discover import Input, Limits
+from glance_validate.inputs.discover import Input
+from glance_validate.inputs.reading import Limits
 from glance_validate.report.formats import reporter_factory
 from glance_validate.report.values import Checked, Reporter, ReportOptions, RunInfo
 from glance_validate.runner.check import build_validator, check_payload, shifted
@@ -52,7 +53,9 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         if secrets:
             reporters = [Redacting(reporter, secrets) for reporter in reporters]
         try:
-            source = load_schema(options.schema, stdin=stdin, remote=options.schema_options)
+            source = load_schema(
+                options.schema, stdin=stdin, remote=options.schema_options, pipe_timeout=options.pipe_timeout
+            )
             dialect = compile_dialect(source)
             validator = build_validator(dialect, options)
         except SchemaUnavailable as exc:
@@ -100,7 +103,7 @@ def _check_all(
     stack: ExitStack,
 ) -> None:
     from glance_validate.checks.consistency import ListingIds
-    from glance_validate.inputs.discover import read
+    from glance_validate.inputs.readers import read
 
     tasks = plan(found, options.jsonl_range_bytes, Limits(options.max_bytes, options.pipe_timeout))
     file_tasks = [t for t in tasks if not t.streamed]

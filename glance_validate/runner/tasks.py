@@ -9,7 +9,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from glance_validate.inputs.discover import DEFAULT_LIMITS, Input, Limits, Payload
+from glance_validate.inputs.discover import Input
+from glance_validate.inputs.payloads import Payload
+from glance_validate.inputs.reading import DEFAULT_LIMITS, Limits
 from glance_validate.report.values import Checked
 from glance_validate.runner.check import check_payload
 from glance_validate.runner.options import JSONL_RANGE_BYTES
@@ -45,7 +47,8 @@ def plan(
     Standard input, FIFOs and devices are streamed in the main process: they cannot be split
     into ranges or handed to a worker, and their payloads are reported as they arrive.
     """
-    from glance_validate.inputs.discover import is_stream, jsonl_ranges
+    from glance_validate.inputs.jsonlines import jsonl_ranges
+    from glance_validate.inputs.reading import is_stream
 
     tasks: list[Task] = []
     for item in inputs_found:
@@ -61,14 +64,14 @@ def plan(
 
 def run_task(validator: Validator, task: Task, stdin: BinaryIO | None = None) -> TaskResult:
     """Check the payloads of one task; an exception of the tool is the task's error, not the run's."""
-    from glance_validate.inputs import discover as inputs
+    from glance_validate.inputs import jsonlines, readers
 
     try:
         if task.end is None:
-            payloads: Iterator[Payload] = inputs.read(task.input, stdin, task.limits)
+            payloads: Iterator[Payload] = readers.read(task.input, stdin, task.limits)
             return TaskResult(tuple(check_payload(validator, p) for p in payloads))
-        count = inputs.LineCount()
-        payloads = inputs.read_jsonl_range(task.input, task.start, task.end, count, task.limits.max_bytes)
+        count = jsonlines.LineCount()
+        payloads = jsonlines.read_jsonl_range(task.input, task.start, task.end, count, task.limits.max_bytes)
         return TaskResult(tuple(check_payload(validator, p) for p in payloads), count.lines)
     except Exception as exc:  # a bug must not lose the other inputs; reported, exit code 3
         return TaskResult((), error=f"{type(exc).__name__}: {exc}")

@@ -1,14 +1,15 @@
 """Sources: where schema documents come from (builtin package data, files, stdin, parsed values, URLs).
 
-An ``http(s)://`` URL is handed to ``glance_validate.schema.remote`` (fetch with a cache), imported only
-then, so local runs never load the HTTP stack.
+Files and standard input are read with the bounds of payloads: at most ``SCHEMA_MAX_BYTES``
+(more is refused, never read whole) and, from a pipe, FIFO or device, at most the pipe timeout
+of waiting for each chunk. An ``http(s)://`` URL is handed to ``glance_validate.schema.remote``
+(fetch with a cache), imported only then, so local runs never load the HTTP stack.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,16 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.jsontypes import json_type
+from glance_validate.inputs.reading import (
+    DEFAULT_PIPE_TIMEOUT,
+    InputStalled,
+    Limits,
+    TooLarge,
+    open_input,
+    open_stdin,
+    read_bounded,
+    size_text,
+)
 from glance_validate.net.urls import is_url
 from glance_validate.schema.documents import SchemaDocument, SchemaSpec
 
@@ -27,6 +38,7 @@ BUILTIN_SCHEMAS: dict[str, str] = {
     "glance": "upstream Glance 33.0.0 (2026.1) GET /v2/schemas/images as served",
 }
 DEFAULT_SCHEMA = "ims"
+SCHEMA_MAX_BYTES = 4 * 1024 * 1024  # an images schema is a few KiB: far more is not a schema
 
 
 def builtin_names() -> list[str]:
@@ -47,11 +59,13 @@ def load_schema(
     *,
     stdin: BinaryIO | None = None,
     remote: SchemaOptions | None = None,
+    pipe_timeout: float = DEFAULT_PIPE_TIMEOUT,
 ) -> SchemaDocument:
     """Find a schema document by builtin name, path, '-' (stdin), URL or an already-parsed mapping.
 
     ``remote`` says how to fetch a URL (token, TLS, cache, offline); with ``remote.os_cloud``
-    the schema comes from that cloud's image endpoint unless ``spec`` is a URL.
+    the schema comes from that cloud's image endpoint unless ``spec`` is a URL. ``pipe_timeout``
+    bounds each wait for data from standard input, a FIFO or a device (seconds).
     """
     if is_url(spec) or (remote is not None and remote.os_cloud):
         from glance_validate.schema.remote import load_remote
@@ -66,9 +80,10 @@ def load_schema(
 
         return release_document(spec)
     if spec == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        return SchemaDocument("<stdin>", _parse(stream.read(), "<stdin>"))
-    return _from_file(Path(spec))
+        return SchemaDocument(
+            "<stdin>", _parse(schema_bytes("-", stdin=stdin, pipe_timeout=pipe_timeout), "<stdin>")
+        )
+    return _from_file(Path(spec), pipe_timeout)
 
 
 def _builtin(name: str) -> SchemaDocument:
@@ -76,10 +91,37 @@ def _builtin(name: str) -> SchemaDocument:
     return SchemaDocument(name, _parse(data, name))
 
 
-def _from_file(path: Path) -> SchemaDocument:
+def schema_bytes(
+    spec: str, *, stdin: BinaryIO | None = None, pipe_timeout: float = DEFAULT_PIPE_TIMEOUT
+) -> bytes:
+    """The bytes of a schema file, or of standard input for '-', read within bounds.
+
+    Raises SchemaUnavailable when there are more than ``SCHEMA_MAX_BYTES`` (reading stops at the
+    first chunk past the limit; a regular file is refused by its size) or when a pipe, FIFO or
+    device sends nothing for ``pipe_timeout`` seconds. Other OSErrors are the caller's to word.
+    """
+    label = "<stdin>" if spec == "-" else spec
+    try:
+        if spec == "-":
+            return read_bounded(open_stdin(stdin, pipe_timeout), SCHEMA_MAX_BYTES, "the schema")
+        with open_input(spec, Limits(SCHEMA_MAX_BYTES, pipe_timeout)) as handle:
+            return read_bounded(handle, SCHEMA_MAX_BYTES, "the schema")
+    except TooLarge:
+        raise SchemaUnavailable(
+            f"schema {label!r}: larger than the limit of {size_text(SCHEMA_MAX_BYTES)}; "
+            "an images schema is a few KiB"
+        ) from None
+    except InputStalled:
+        raise SchemaUnavailable(
+            f"schema {label!r}: nothing arrived for {pipe_timeout:g} s "
+            "(a pipe, FIFO or device that nobody writes to)"
+        ) from None
+
+
+def _from_file(path: Path, pipe_timeout: float) -> SchemaDocument:
     label = str(path)
     try:
-        data = path.read_bytes()
+        data = schema_bytes(label, pipe_timeout=pipe_timeout)
     except FileNotFoundError:
         known = ", ".join(BUILTIN_SCHEMAS)
         raise SchemaUnavailable(

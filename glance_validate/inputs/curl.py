@@ -1,0 +1,105 @@
+"""HTTP responses saved with their head (``curl -i``): status line, headers, a blank line, the body.
+
+Interim ``1xx`` heads, redirects and proxy ``CONNECT`` heads before the final response are
+skipped. The body is the payload; its positions stay those of the file unless a content
+encoding had to be removed. ``decoded_body`` (gzip, deflate) serves HAR captures too.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import replace
+from typing import NamedTuple
+
+from glance_validate.inputs.payloads import (
+    ENTRY_UNUSABLE,
+    NOT_A_CAPTURE,
+    TOO_LARGE,
+    Origin,
+    Payload,
+    problem,
+    shown,
+)
+from glance_validate.inputs.reading import DEFAULT_MAX_BYTES, TooLarge
+
+_STATUS_LINE = re.compile(rb"HTTP/[0-9](?:\.[0-9])? ([0-9]{3})(?: [^\r\n]*)?\r?\n")
+_BLANK_LINE = re.compile(rb"\r\n\r\n|\n\n")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class _Head(NamedTuple):
+    status: int
+    headers: dict[str, str]
+    body_start: int
+
+
+def read_http(origin: Origin, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Payload:
+    """The body of a response saved with its head; positions stay those of the file."""
+    head = _final_head(data)
+    if isinstance(head, str):
+        return problem(origin, NOT_A_CAPTURE, f"{shown(origin.label)} is not an HTTP capture: {head}")
+    origin = replace(origin, status=head.status)
+    body = data[head.body_start :]
+    try:
+        decoded = decoded_body(body, head.headers.get("content-encoding", ""), max_bytes)
+    except TooLarge as exc:
+        return problem(origin, TOO_LARGE, f"{shown(origin.label)}: {exc}")
+    if isinstance(decoded, str):
+        return problem(origin, ENTRY_UNUSABLE, f"response body cannot be read: {decoded}")
+    if decoded is not body:
+        return Payload(
+            replace(origin, body_relative=True), decoded, 0, None, head.headers.get("content-type")
+        )
+    shift = data.count(b"\n", 0, head.body_start)
+    return Payload(origin, body, shift, None, head.headers.get("content-type"))
+
+
+def _final_head(data: bytes) -> _Head | str:
+    """The head of the last response (interim 1xx, redirects and proxy CONNECT heads skipped)."""
+    position = 0
+    head: _Head | None = None
+    while head is None or data.startswith(b"HTTP/", position):
+        status_line = _STATUS_LINE.match(data, position)
+        if status_line is None:
+            return "it does not start with an HTTP status line (HTTP/1.1 200 OK)"
+        blank = _BLANK_LINE.search(data, position)  # the first blank line: linear over many heads
+        if blank is None:
+            return "no blank line ends the HTTP head"
+        end = blank.start()
+        separator = 4 if data.startswith(b"\r\n\r\n", end) else 2
+        head = _Head(int(status_line.group(1)), _headers(data[status_line.end() : end]), end + separator)
+        position = head.body_start
+    return head
+
+
+def _headers(block: bytes) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for raw in block.splitlines():
+        name, sep, value = raw.decode("latin-1").partition(":")
+        if sep and name.strip().lower() in ("content-type", "content-encoding"):
+            headers[name.strip().lower()] = value.strip()
+    return headers
+
+
+def decoded_body(body: bytes, content_encoding: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | str:
+    """The body with a gzip/deflate content encoding removed (the same bytes when there is none).
+
+    Decompression stops at ``max_bytes`` (a small body can inflate to gigabytes): TooLarge.
+    """
+    encoding = content_encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate") or body.startswith(_GZIP_MAGIC):
+        window = 47 if encoding != "deflate" else 15  # 47: gzip or zlib header, detected
+        try:
+            inflater = zlib.decompressobj(window)
+            out = inflater.decompress(body, max_bytes + 1)
+        except zlib.error as exc:
+            if encoding in ("", "identity"):
+                return body
+            return f"{encoding} content encoding does not decode ({exc})"
+        if len(out) > max_bytes:
+            raise TooLarge("the decompressed response body", None, max_bytes)
+        return out
+    if encoding in ("", "identity"):
+        return body
+    return f"content encoding {encoding!r} is not supported"

@@ -1,0 +1,85 @@
+"""Readers: the payloads of one input, by its format.
+
+JSON Lines are streamed line by line (``jsonlines``); every other format is read whole, within
+``Limits.max_bytes``, and handed to the reader that ``WHOLE_READERS`` names for it. An input
+whose format its name does not tell is read as its content says: a HAR log, a response saved
+with its head (``HTTP/``), else plain JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from glance_validate.inputs.curl import read_http
+from glance_validate.inputs.discover import Input, InputFormat
+from glance_validate.inputs.har import read_har
+from glance_validate.inputs.jsonlines import read_jsonl
+from glance_validate.inputs.payloads import TOO_LARGE, UNREADABLE, Origin, Payload, problem, shown
+from glance_validate.inputs.reading import (
+    DEFAULT_LIMITS,
+    Limits,
+    TooLarge,
+    open_input,
+    open_stdin,
+    read_bounded,
+    reason,
+)
+
+_HAR_START = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*\"log\"[ \t\r\n]*:")
+
+# The payloads in the bytes of a whole input, given the size limit of decompressed bodies.
+WholeReader = Callable[[Origin, bytes, int], Iterator[Payload]]
+
+
+def _plain_json(origin: Origin, data: bytes, max_bytes: int) -> Iterator[Payload]:
+    yield Payload(origin, data)
+
+
+def _http_capture(origin: Origin, data: bytes, max_bytes: int) -> Iterator[Payload]:
+    yield read_http(origin, data, max_bytes)
+
+
+WHOLE_READERS: dict[InputFormat, WholeReader] = {
+    "json": _plain_json,
+    "har": read_har,
+    "http": _http_capture,
+}
+
+
+def content_format(data: bytes) -> InputFormat:
+    """The format the content of an input says, for an input whose name does not tell."""
+    if _HAR_START.match(data):
+        return "har"
+    if data.startswith(b"HTTP/"):
+        return "http"
+    return "json"
+
+
+def read(item: Input, stdin: BinaryIO | None = None, limits: Limits = DEFAULT_LIMITS) -> Iterator[Payload]:
+    """Every payload of one input, in order; JSON Lines are streamed."""
+    origin = Origin(item.label, item.path)
+    if item.problem is not None:
+        yield problem(origin, UNREADABLE, f"{shown(item.label)}: {item.problem}")
+        return
+    if item.format == "jsonl":
+        yield from read_jsonl(item, stdin, limits)
+        return
+    try:
+        data = _read_whole(item, stdin, limits)
+    except TooLarge as exc:
+        yield problem(origin, TOO_LARGE, f"{shown(item.label)}: {exc}")
+        return
+    except OSError as exc:
+        yield problem(origin, UNREADABLE, f"cannot read {shown(item.label)}: {reason(exc)}")
+        return
+    reader = WHOLE_READERS[item.format or content_format(data)]
+    yield from reader(origin, data, limits.max_bytes)
+
+
+def _read_whole(item: Input, stdin: BinaryIO | None, limits: Limits) -> bytes:
+    if item.path is None:
+        return read_bounded(open_stdin(stdin, limits.pipe_timeout), limits.max_bytes, "standard input")
+    with open_input(item.path, limits) as handle:
+        return read_bounded(handle, limits.max_bytes, "the file")
