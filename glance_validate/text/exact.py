@@ -197,22 +197,22 @@ class _Parser:
                     value, i = _READERS.get(c, _read_other)(self, i)
                     if value is _OPENED:
                         return value, i
+            container[self.key] = value
+            value = _OPENED
+            m = _next_key_match(s, i)
+            if m is not None and (key := m.group(1)) not in seen:
+                self.key = key
+                seen[key] = m.start(1) - 1
+                i = m.end()
+                continue
             if i < n and s[i] in WS_CHARS:
                 i = WS.match(s, i).end()  # type: ignore[union-attr]
-            container[self.key] = value
             c = s[i] if i < n else ""
             if c == ",":
-                m = _next_key_match(s, i)
-                key = m.group(1) if m is not None else None
-                if key is not None and key not in seen:
-                    self.key = key
-                    seen[key] = m.start(1) - 1  # type: ignore[union-attr]
-                    i = m.end()  # type: ignore[union-attr]
-                else:
-                    i = self._next_key(i + 1, seen)
-                value = _OPENED
+                i = self._next_key(i + 1, seen)
             elif c == "}":
-                return self._pop(), i + 1
+                self.container, self.state, self.key, self.seen = self.stack.pop()
+                return container, i + 1
             else:
                 raise unexpected(s, i, " after object value", "',' or '}'")
 
@@ -264,7 +264,8 @@ class _Parser:
                     i = WS.match(s, i).end()  # type: ignore[union-attr]
                 value = _OPENED
             elif c == "]":
-                return self._pop(), i + 1
+                self.container, self.state, self.key, self.seen = self.stack.pop()
+                return container, i + 1
             else:
                 raise unexpected(s, i, " after array element", "',' or ']'")
 
@@ -278,57 +279,46 @@ class _Parser:
                 i, f"extra data after the JSON value: unexpected {show_char(s[i])}; expected end of input"
             )
 
-    # ---- opening and closing containers ----
+    # ---- opening a container (it closes in its state) ----
 
-    def open_object(self, i: int) -> _Step:
+    def open_container(self, i: int) -> _Step:
+        """The '{' or '[' at ``i``: an empty container, or _OPENED once it is the innermost."""
         s = self.text
-        j = self._enter(i)
-        if j < len(s) and s[j] == "}":
+        stack = self.stack
+        if len(stack) >= self.max_depth:
+            raise self._too_deep(i)
+        j = i + 1
+        if j < len(s) and s[j] in WS_CHARS:
+            j = WS.match(s, j).end()  # type: ignore[union-attr]
+        if s[i] == "[":
+            if s.startswith("]", j):
+                return [], j + 1
+            stack.append((self.container, self.state, self.key, self.seen))
+            self.container = []
+            self.state = _Parser.array_elements
+            return _OPENED, j
+        if s.startswith("}", j):
             return {}, j + 1
-        self.stack.append((self.container, self.state, self.key, self.seen))
+        stack.append((self.container, self.state, self.key, self.seen))
         self.container = {}
         self.state = _Parser.object_members
-        self.seen = {}
         m = SIMPLE_KEY.match(s, j)
         if m is not None:
             key, i = m.group(1), m.end()
         else:
             key, i = read_key(s, j, " after '{'")
         self.key = key
-        self.seen[key] = j
+        self.seen = {key: j}
         return _OPENED, i
 
-    def open_array(self, i: int) -> _Step:
-        s = self.text
-        j = self._enter(i)
-        if j < len(s) and s[j] == "]":
-            return [], j + 1
-        self.stack.append((self.container, self.state, self.key, self.seen))
-        self.container = []
-        self.state = _Parser.array_elements
-        return _OPENED, j
-
-    def _enter(self, i: int) -> int:
-        """Check the depth limit for the bracket at ``i``; the index of what follows it."""
-        if len(self.stack) >= self.max_depth:
-            limit = self.max_depth
-            raise ParseFailure(
-                i,
-                f"nesting depth exceeds the maximum of {limit}; "
-                f"expected at most {limit} nested arrays or objects",
-                "too-deep",
-            )
-        s = self.text
-        j = i + 1
-        if j < len(s) and s[j] in WS_CHARS:
-            j = WS.match(s, j).end()  # type: ignore[union-attr]
-        return j
-
-    def _pop(self) -> object:
-        """Close the innermost container and return it."""
-        value = self.container
-        self.container, self.state, self.key, self.seen = self.stack.pop()
-        return value
+    def _too_deep(self, i: int) -> ParseFailure:
+        limit = self.max_depth
+        return ParseFailure(
+            i,
+            f"nesting depth exceeds the maximum of {limit}; "
+            f"expected at most {limit} nested arrays or objects",
+            "too-deep",
+        )
 
     # ---- reading a value that is not a plain string, by its first character ----
 
@@ -430,8 +420,8 @@ _next_key_match: Final = NEXT_SIMPLE_KEY.match
 _read_other: Final = _Parser.read_word
 _READERS: Final[dict[str, Callable[[_Parser, int], _Step]]] = {
     '"': _Parser.read_string,
-    "{": _Parser.open_object,
-    "[": _Parser.open_array,
+    "{": _Parser.open_container,
+    "[": _Parser.open_container,
     "-": _Parser.read_number,
     **dict.fromkeys(DIGITS, _Parser.read_number),
 }

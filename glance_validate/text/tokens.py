@@ -41,7 +41,7 @@ SIMPLE_STRING: Final = re.compile(r'"([^"\\\x00-\x1f]*)"')
 # Same, for an object key, consuming the ':' and the whitespace after it.
 SIMPLE_KEY: Final = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 # A ',' and the SIMPLE_KEY after it: the next member of an object, in one match.
-NEXT_SIMPLE_KEY: Final = re.compile(r',[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
+NEXT_SIMPLE_KEY: Final = re.compile(r'[ \t\n\r]*,[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 # RFC 8259 number; group 1 = fraction, group 2 = exponent.  [0-9], not \d,
 # because \d also matches non-ASCII digits in str patterns.
 NUMBER: Final = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
