@@ -33,6 +33,7 @@ Design notes
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, Final
@@ -193,6 +194,9 @@ class _Parser:
                 if c == '"' and (m := _string_match(s, i)) is not None:
                     value = m.group(1)
                     i = m.end()
+                elif c in _PLAIN_INT_START and (m := _plain_int_match(s, i)) is not None:
+                    value = int(m.group())
+                    i = m.end()
                 else:
                     value, i = _READERS.get(c, _read_other)(self, i)
                     if value is _OPENED:
@@ -249,6 +253,9 @@ class _Parser:
                 c = s[i] if i < n else ""
                 if c == '"' and (m := _string_match(s, i)) is not None:
                     value = m.group(1)
+                    i = m.end()
+                elif c in _PLAIN_INT_START and (m := _plain_int_match(s, i)) is not None:
+                    value = int(m.group())
                     i = m.end()
                 else:
                     value, i = _READERS.get(c, _read_other)(self, i)
@@ -416,6 +423,9 @@ class _Parser:
 
 
 _string_match: Final = SIMPLE_STRING.match
+# An integer of at most 18 digits that no '.', exponent or digit follows: int() takes it as is.
+_plain_int_match: Final = re.compile(r"-?(?:0|[1-9][0-9]{0,17})(?![.eE0-9])").match
+_PLAIN_INT_START: Final = frozenset("-0123456789")
 _next_key_match: Final = NEXT_SIMPLE_KEY.match
 _read_other: Final = _Parser.read_word
 _READERS: Final[dict[str, Callable[[_Parser, int], _Step]]] = {
