@@ -1,4 +1,4 @@
-"""Coverage-guided fuzzing of JSON loading and position mapping (glance_validate.text.parse).
+"""Coverage-guided fuzzing of JSON loading and position mapping (glance_validate.text).
 
 Run it (atheris, on Linux x86-64 with Python 3.11-3.13; it is in the test extras):
 
@@ -32,34 +32,39 @@ from typing import Any
 MAX_POINTERS = 200
 _STARTS = {dict: "{", list: "[", str: '"', bool: "tf", type(None): "n"}
 
-_jsontext: Any = None
+_exact: Any = None
+_load_bytes: Any = None
+_no_value: Any = None
+_locate: Any = None
 _validator: Any = None
 
 
 def _load() -> None:
     """Import what is fuzzed (under atheris' instrumentation when it is active)."""
-    global _jsontext, _validator
-    if _jsontext is None:
+    global _exact, _load_bytes, _locate, _no_value, _validator
+    if _exact is None:
         from glance_validate.checks.validation import Validator
-        from glance_validate.text import parse as jsontext
+        from glance_validate.text.exact import parse_text
+        from glance_validate.text.load import load_bytes
+        from glance_validate.text.locate import locate
+        from glance_validate.text.values import NO_VALUE
 
-        _jsontext = jsontext
+        _exact, _load_bytes, _locate, _no_value = parse_text, load_bytes, locate, NO_VALUE
         _validator = Validator("ims")
 
 
 def check(data: bytes) -> None:
     """Every property above for one input; an AssertionError (or any exception) is a finding."""
     _load()
-    jsontext = _jsontext
-    exact = jsontext.parse_text(data)
-    fast = jsontext.load_bytes(data)
+    exact = _exact(data)
+    fast = _load_bytes(data)
     assert fast.problems == exact.problems, (fast.problems, exact.problems)
     assert same(fast.value, exact.value)
-    assert (exact.value is jsontext.NO_VALUE) == any(
+    assert (exact.value is _no_value) == any(
         p.kind in {"empty", "invalid-utf8", "invalid-json", "too-deep"} for p in exact.problems
     )
-    shallow_exact = jsontext.parse_text(data, max_depth=2)
-    shallow_fast = jsontext.load_bytes(data, max_depth=2)
+    shallow_exact = _exact(data, max_depth=2)
+    shallow_fast = _load_bytes(data, max_depth=2)
     assert shallow_fast.problems == shallow_exact.problems
     assert same(shallow_fast.value, shallow_exact.value)
     text = _text(data)
@@ -71,10 +76,10 @@ def check(data: bytes) -> None:
         _check_positions(data, text, exact.value)
         try:
             reference = json.loads(data)
-        except RecursionError:  # deeper than Python's json module can go; jsontext is iterative
+        except RecursionError:  # deeper than Python's json module can go; the exact parser is iterative
             reference = exact.value
         assert same(exact.value, reference), "differs from json.loads"
-    jsontext.locate(data, ["", "/0", "/images/0/id", "/~1", "/a~0b"])
+    _locate(data, ["", "/0", "/images/0/id", "/~1", "/a~0b"])
     result = _validator.validate_bytes(data)
     for finding in result.findings:
         assert finding.line is None or 1 <= finding.line <= lines, finding
@@ -91,7 +96,7 @@ def _line_count(text: str) -> int:
 
 def _check_positions(data: bytes, text: str, value: object) -> None:
     pointers = dict(_pointers(value))
-    found = _jsontext.locate(data, list(pointers))
+    found = _locate(data, list(pointers))
     starts = [0]
     for i, char in enumerate(text):
         if char == "\n" or (char == "\r" and not text.startswith("\n", i + 1)):

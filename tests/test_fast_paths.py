@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from glance_validate.checks.validation import Validator, _image_count
-from glance_validate.text import parse as jsontext
+from glance_validate.text import locate
 from glance_validate.text.kinds import classify, error_message
+from glance_validate.text.lines import NEWLINE, line_starts
 
 
 def test_image_count_counts_dict_subclasses_and_skips_other_entries() -> None:
@@ -59,17 +60,17 @@ def test_error_bodies_are_still_recognised_after_the_key_count_test() -> None:
 def _slow_skip(s: str, i: int) -> int:
     """_skip_value with containers always taking the token walk (the behaviour before the C scanner)."""
     if s[i] in "{[":
-        return jsontext._skip_container(s, i)
+        return locate._skip_container(s, i)
     return _FAST_SKIP(s, i)
 
 
 def _positions_both_ways(data: bytes, pointers: set[str]) -> tuple[object, object]:
-    fast = jsontext.locate(data, pointers)
+    fast = locate.locate(data, pointers)
     try:
-        jsontext._skip_value = _slow_skip
-        slow = jsontext.locate(data, pointers)
+        locate._skip_value = _slow_skip
+        slow = locate.locate(data, pointers)
     finally:
-        jsontext._skip_value = _FAST_SKIP
+        locate._skip_value = _FAST_SKIP
     return fast, slow
 
 
@@ -96,10 +97,10 @@ def test_locate_gives_the_same_positions_with_the_c_scanner_skip() -> None:
 def test_line_starts_match_the_newline_pattern() -> None:
     """Lines end at \\n, \\r\\n or a lone \\r, with or without a \\r in the text."""
     for text in ("a\nbb\n\nccc", "a\r\nbb\r\n\r\nccc", "a\rbb\r\rccc\n", "one line", "\n", "", "x\n\n"):
-        assert jsontext._line_starts(text) == [0, *(m.end() for m in jsontext._NEWLINE.finditer(text))]
+        assert line_starts(text) == [0, *(m.end() for m in NEWLINE.finditer(text))]
 
 
-_FAST_SKIP = jsontext._skip_value
+_FAST_SKIP = locate._skip_value
 
 
 def test_origin_at_line_is_replace_for_every_field() -> None:

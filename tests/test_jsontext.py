@@ -13,7 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glance_validate.text.parse import NO_VALUE, ParsedText, TextProblem, load_bytes, locate, parse_text
+from glance_validate.text.exact import parse_text
+from glance_validate.text.load import load_bytes
+from glance_validate.text.locate import locate
+from glance_validate.text.values import NO_VALUE, ParsedText, TextProblem
 
 # A realistic GET /v2/images response, 40 lines, ASCII only.
 GLANCE_DOC = b"""{
@@ -585,10 +588,10 @@ def _image_list(count: int) -> dict[str, Any]:
 
 def test_fast_path_duplicate_check_accepts_a_clean_image_list() -> None:
     """On a ~30 KB image list without duplicates the fast path's exactness check passes."""
-    from glance_validate.text import parse as jsontext
+    from glance_validate.text.load import _same_as_exact_parse
 
     data = json.dumps(_image_list(25), indent=2).encode()
-    assert jsontext._same_as_exact_parse(data, orjson.loads(data), 10_000)
+    assert _same_as_exact_parse(data, orjson.loads(data), 10_000)
 
 
 def test_brackets_inside_strings_do_not_make_a_shallow_payload_too_deep() -> None:

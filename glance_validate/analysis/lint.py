@@ -260,16 +260,18 @@ def lint_source(
 def lint_bytes(label: str, data: bytes) -> LintedDocument:
     """Lint JSON text: parse problems are findings too, and every finding gets a line and column."""
     from glance_validate.checks.validation import MAX_DEPTH, _problem_finding
-    from glance_validate.text import parse as jsontext
+    from glance_validate.text.load import load_bytes
+    from glance_validate.text.locate import locate
+    from glance_validate.text.values import NO_VALUE
 
-    parsed = jsontext.load_bytes(data, max_depth=MAX_DEPTH)
+    parsed = load_bytes(data, max_depth=MAX_DEPTH)
     found = [_problem_finding(p) for p in parsed.problems]
     value = parsed.value
     if isinstance(value, dict):
         linted = lint_document(value)
-        located = jsontext.locate(data, {f.path for f in linted})
+        located = locate(data, {f.path for f in linted})
         found.extend(f.at(*located[f.path]) if f.path in located else f for f in linted)
-    elif value is not jsontext.NO_VALUE:
+    elif value is not NO_VALUE:
         found.append(finding("L012", "", f"the document is a JSON {_json_type(value)}, not a schema object"))
     return LintedDocument(label, sorted_findings(found))
 

@@ -18,8 +18,10 @@ from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
 from glance_validate.schema.dialect import Dialect, compile_dialect, normalise
 from glance_validate.schema.documents import SchemaSpec
 from glance_validate.schema.sources import is_builtin, load_schema
-from glance_validate.text import parse as jsontext
 from glance_validate.text.kinds import classify
+from glance_validate.text.load import load_bytes
+from glance_validate.text.locate import locate
+from glance_validate.text.values import NO_VALUE, ParsedText, TextProblem
 
 MAX_DEPTH = 512
 _PROBLEM_CODES = {
@@ -95,11 +97,11 @@ class Validator:
     def validate_bytes(self, data: bytes) -> Result:
         return self.validate_loaded(data, load(data))
 
-    def validate_loaded(self, data: bytes, parsed: jsontext.ParsedText) -> Result:
+    def validate_loaded(self, data: bytes, parsed: ParsedText) -> Result:
         """As ``validate_bytes``, for ``data`` already read by ``load`` (one parse, many schemas)."""
         problems = [_problem_finding(p) for p in parsed.problems]
         problems = self.policy.filter(problems)
-        if parsed.value is jsontext.NO_VALUE:
+        if parsed.value is NO_VALUE:
             return Result("unknown", sorted_findings(problems), self.schema_findings)
         result = self.validate_value(parsed.value)
         if not problems and not result.findings:  # the common clean payload: nothing to place
@@ -163,9 +165,9 @@ class Validator:
         return self.policy.filter(found)
 
 
-def load(data: bytes) -> jsontext.ParsedText:
+def load(data: bytes) -> ParsedText:
     """JSON text parsed as the validators read it (depth limit, problems with positions)."""
-    return jsontext.load_bytes(data, max_depth=MAX_DEPTH)
+    return load_bytes(data, max_depth=MAX_DEPTH)
 
 
 def compile_engine(schema: dict[str, Any], dialect: Dialect, name: EngineName = "fast") -> Engine:
@@ -237,7 +239,7 @@ def _not_checked(exc: Exception) -> Finding:
     return finding("P010", "", f"not a JSON value: {exc}")
 
 
-def _problem_finding(problem: jsontext.TextProblem) -> Finding:
+def _problem_finding(problem: TextProblem) -> Finding:
     code = _PROBLEM_CODES.get(problem.kind, "P001")
     return finding(code, problem.pointer, problem.message).at(problem.line, problem.column)
 
@@ -246,7 +248,7 @@ def _with_positions(data: bytes, found: Iterable[Finding]) -> list[Finding]:
     found = list(found)
     if not found:
         return found
-    positions = jsontext.locate(data, {f.path for f in found})
+    positions = locate(data, {f.path for f in found})
     return [f.at(*positions[f.path]) if f.path in positions else f for f in found]
 
 

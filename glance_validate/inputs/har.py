@@ -42,7 +42,8 @@ def read_har(origin: Origin, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) ->
     except orjson.JSONDecodeError:
         # orjson also refuses what is only odd (a lone surrogate escape or 1e400 somewhere in an
         # unrelated entry): the exact parser decides whether the capture can be read at all.
-        from glance_validate.text.parse import NO_VALUE, parse_text
+        from glance_validate.text.exact import parse_text
+        from glance_validate.text.values import NO_VALUE
 
         har = parse_text(body).value
         if har is NO_VALUE:
