@@ -255,7 +255,7 @@ def show(**params: Any) -> None:
     ctx = click.get_current_context()
     params = take_schema_options(params, ctx)
     dialect = _load_or_exit(params["schema"], params["schema_options"])
-    from glance_validate.analysis.lint import describe_additional, property_rows, render_table, rows_as_json
+    from glance_validate.analysis.table import describe_additional, property_rows, render_table, rows_as_json
 
     rows = property_rows(dialect)
     if params["output_format"] == "json":
@@ -373,7 +373,7 @@ def diff(**params: Any) -> None:
     A and B are each a builtin name, a file or a URL. Exit codes: 0 no differences, 1
     differences, 3 a schema could not be read.
     """
-    from glance_validate.analysis.lint import changes_as_json, diff_dialects, render_diff
+    from glance_validate.analysis.diff import changes_as_json, diff_dialects, render_diff
     from glance_validate.net.urls import is_url
 
     options = remote_options_for(params)
