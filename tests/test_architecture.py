@@ -65,7 +65,9 @@ def upward_imports(graph: grimp.ImportGraph) -> list[str]:
 def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     """Strongly connected groups of more than one module (Tarjan's algorithm, iteratively)."""
     modules = sorted(m for m in graph.modules if m.startswith(PACKAGE + "."))
-    edges = {m: sorted(i for i in graph.find_modules_directly_imported_by(m) if i in modules) for m in modules}
+    edges = {
+        m: sorted(i for i in graph.find_modules_directly_imported_by(m) if i in modules) for m in modules
+    }
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -119,7 +121,10 @@ def test_the_contract_catches_an_upward_import(graph: grimp.ImportGraph) -> None
     """The layer check is not vacuous: a core module importing the CLI is reported."""
     copy = deepcopy(graph)
     copy.add_import(
-        importer="glance_validate.core.findings", imported="glance_validate.cli.main", line_number=1, line_contents="x"
+        importer="glance_validate.core.findings",
+        imported="glance_validate.cli.main",
+        line_number=1,
+        line_contents="x",
     )
     assert upward_imports(copy) == ["glance_validate.core.findings -> glance_validate.cli.main (line 1)"]
 
