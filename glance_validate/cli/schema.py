@@ -234,15 +234,14 @@ def schema() -> None:
     """
 
 
-def _schema_option(default: str | None) -> Callable[[F], F]:
-    return click.option(
-        "--schema",
-        "schema",
-        default=default,
-        show_default=default is not None,
-        metavar="NAME|PATH|URL|-",
-        help="Builtin schema (ims, glance), a schema file, an http(s) URL, or - for stdin.",
-    )
+_SCHEMA_OPTION = click.option(
+    "--schema",
+    "schema",
+    default="ims",
+    show_default=True,
+    metavar="NAME|PATH|URL|-",
+    help="Builtin schema (ims, glance), a schema file, an http(s) URL, or - for stdin.",
+)
 
 
 def _format_option(command: F) -> F:
@@ -252,7 +251,7 @@ def _format_option(command: F) -> F:
 
 
 @schema.command("show")
-@_schema_option("ims")
+@_SCHEMA_OPTION
 @remote_options
 @_format_option
 def show(**params: Any) -> None:
