@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from glance_validate.analysis.rulebook import ExplainOptions, RulesOptions, run_explain, run_rules
 from glance_validate.cli.main import main
 from glance_validate.core.catalog import catalog
+from glance_validate.core.exitcodes import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -147,3 +150,25 @@ def test_explain_of_an_unknown_code_is_a_usage_error() -> None:
     """An unknown code exits 2 and says how to list the codes."""
     result = CliRunner().invoke(main, ["explain", "C999"])
     assert result.exit_code == 2 and "glance-validate rules" in result.output
+
+
+def test_run_rules_lists_every_code() -> None:
+    """run_rules with JSON output: every code on out, exit 0."""
+    out = StringIO()
+    assert run_rules(RulesOptions(output_format="json"), out, StringIO()) is ExitCode.OK
+    assert [r["code"] for r in json.loads(out.getvalue())["rules"]] == CODES
+
+
+def test_run_explain_of_a_rule_name() -> None:
+    """run_explain finds a rule by its name too: its explanation on out, exit 0."""
+    out = StringIO()
+    rule = catalog().rule("C010")
+    assert run_explain(ExplainOptions(code=rule.name), out, StringIO()) is ExitCode.OK
+    assert out.getvalue().startswith(f"C010 {rule.name} ")
+
+
+def test_run_explain_of_an_unknown_code() -> None:
+    """run_explain of a code no rule has: exit 2, nothing on out, the hint on err."""
+    out, err = StringIO(), StringIO()
+    assert run_explain(ExplainOptions(code="C999"), out, err) is ExitCode.USAGE
+    assert out.getvalue() == "" and "glance-validate rules lists every code" in err.getvalue()

@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from glance_validate import Policy
-from glance_validate.analysis.compat import Compat, PayloadCompat, as_json, compat_policy, render_text
+from glance_validate.analysis.compat import (
+    Compat,
+    CompatOptions,
+    PayloadCompat,
+    as_json,
+    compat_policy,
+    render_text,
+    run_compat,
+)
+from glance_validate.core.exitcodes import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 JUNO = ROOT / "fixtures" / "compat" / "juno-era-list.json"
@@ -201,3 +211,26 @@ def test_an_error_body_gets_no_release_verdict(compat: Compat, tmp_path: Path) -
     path.write_text(json.dumps(body))
     result = _cli(str(path), str(JUNO))
     assert result.returncode == 0 and "not an image payload" in result.stdout
+
+
+def test_run_compat_of_accepted_payloads() -> None:
+    """run_compat with every payload accepted by some release: the table on out, exit 0."""
+    out, err = StringIO(), StringIO()
+    assert run_compat(CompatOptions(paths=(str(JUNO),)), out, err) is ExitCode.OK
+    assert "accepted by Icehouse 2014.1 and later" in out.getvalue() and err.getvalue() == ""
+
+
+def test_run_compat_of_a_payload_no_release_accepts() -> None:
+    """run_compat of a payload (from stdin) that no release accepts exits 1."""
+    page = json.dumps({"images": [_current_image(min_ram=1.5)]}).encode()
+    out = StringIO()
+    code = run_compat(CompatOptions(paths=("-",), output_format="json"), out, StringIO(), BytesIO(page))
+    assert code is ExitCode.FINDINGS
+    assert json.loads(out.getvalue())["payloads"][0]["accepted_by"] == []
+
+
+def test_run_compat_of_an_unreadable_input(tmp_path: Path) -> None:
+    """run_compat of a missing file: the P009 finding on err, exit 3."""
+    err = StringIO()
+    code = run_compat(CompatOptions(paths=(str(tmp_path / "missing.json"),)), StringIO(), err)
+    assert code is ExitCode.TOOL_FAILURE and "P009 [error]" in err.getvalue()

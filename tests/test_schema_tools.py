@@ -13,15 +13,9 @@ from typing import Any
 import pytest
 from schema_server import GLANCE, SCHEMA_PATH, SEED, TOKEN, SchemaServer, json_reply, schema_route
 
-from glance_validate.analysis.lint import (
-    diff_dialects,
-    effect_lines,
-    lint_bytes,
-    lint_document,
-    pattern_differences,
-    property_rows,
-    render_table,
-)
+from glance_validate.analysis.diff import diff_dialects, effect_lines
+from glance_validate.analysis.lint import lint_bytes, lint_document, pattern_differences
+from glance_validate.analysis.table import property_rows, render_table
 from glance_validate.schema.dialect import compile_dialect
 from glance_validate.schema.documents import SchemaDocument
 from glance_validate.schema.sources import load_schema

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ from operator_schemas import operator_list_schema, schemas, strict_image_schema
 
 from glance_validate.checks.validation import Validator
 from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.core.exitcodes import ExitCode
 from glance_validate.generate import regex_strings, synthesis
+from glance_validate.generate.fuzz import FuzzOptions
+from glance_validate.generate.fuzz import run as run_fuzz
 from glance_validate.generate.mutations import Broken
 from glance_validate.generate.synthesis import RandomChoices, SynthesisError, model_for
 from glance_validate.strategies import image_lists, images, invalid_image_lists, invalid_images
@@ -565,3 +569,20 @@ def test_derandomized_strategies_draw_the_same_examples_in_two_processes() -> No
     ]
     assert outputs[0] == outputs[1]
     assert len(json.loads(outputs[0])) == 15
+
+
+def test_fuzz_run_says_what_it_wrote(tmp_path: Path) -> None:
+    """fuzz.run writes the payloads and one line naming count, kind, schema and seed; exit 0."""
+    out, err = StringIO(), StringIO()
+    options = FuzzOptions(out=tmp_path, count=2, seed=5, kind="image")
+    assert run_fuzz(options, out, err) is ExitCode.OK
+    assert out.getvalue() == f"wrote 2 valid image payloads to {tmp_path} against ims (seed 5)\n"
+    assert len(list(tmp_path.glob("image-*.expected.json"))) == 2
+
+
+def test_fuzz_run_into_a_file_fails(tmp_path: Path) -> None:
+    """fuzz.run with --out naming a file: the reason on err, exit 3, nothing on out."""
+    (tmp_path / "taken").write_text("")
+    out, err = StringIO(), StringIO()
+    assert run_fuzz(FuzzOptions(out=tmp_path / "taken", count=1, seed=1), out, err) is ExitCode.TOOL_FAILURE
+    assert out.getvalue() == "" and err.getvalue().startswith("glance-validate fuzz: cannot write")

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, BinaryIO, Literal, TextIO
 
 from glance_validate.checks.config import Policy, default_policy
 from glance_validate.checks.engine import EngineName
+from glance_validate.core.exitcodes import ExitCode
 from glance_validate.core.findings import Finding, Kind, Result
 from glance_validate.schema.releases import Release, group_label, groups, release_document
 
@@ -254,3 +255,66 @@ def as_json(reports: Sequence[PayloadCompat]) -> dict[str, Any]:
             for r in reports
         ],
     }
+
+
+# glance-validate compat PATH...
+
+
+@dataclass(frozen=True)
+class CompatOptions:
+    paths: tuple[str, ...]
+    output_format: Literal["text", "json"] = "text"
+
+
+def run_compat(options: CompatOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = None) -> ExitCode:
+    """Report which releases accept each payload of ``options.paths``.
+
+    The exit codes are those check gives these inputs: only what could not be read is a failure
+    of the tool; an input without a payload (P020, P021) fails, a capture without image traffic
+    (P022, a warning) does not.
+    """
+    import json
+
+    from glance_validate.core.errors import ConfigurationError
+    from glance_validate.inputs.payloads import NOT_READ
+    from glance_validate.report.lines import text_line
+
+    try:
+        reports, problems = _compat_reports(options.paths, stdin)
+    except ConfigurationError as exc:
+        err.write(f"glance-validate: {exc}\n")
+        return ExitCode.USAGE
+    for label, problem in problems:
+        err.write(f"glance-validate: {text_line(label, problem)}\n")
+    if options.output_format == "json":
+        out.write(json.dumps(as_json(reports), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(render_text(reports))
+    if any(problem.code in NOT_READ for _, problem in problems):
+        return ExitCode.TOOL_FAILURE
+    rejected = any(problem.severity == "error" for _, problem in problems)
+    unaccepted = any(r.is_image_payload and not r.accepted_by for r in reports)
+    return ExitCode.FINDINGS if rejected or unaccepted else ExitCode.OK
+
+
+def _compat_reports(
+    paths: tuple[str, ...], stdin: BinaryIO | None
+) -> tuple[list[PayloadCompat], list[tuple[str, Finding]]]:
+    """The compat report of every payload, and (label, finding) for inputs that gave none."""
+    import sys
+
+    from glance_validate.checks.config import find_pyproject, read_pyproject, resolve
+    from glance_validate.inputs.discover import discover
+    from glance_validate.inputs.readers import read
+    from glance_validate.report.lines import printable
+
+    config = find_pyproject(paths)
+    checker = Compat(resolve(read_pyproject(config) if config else None))
+    reports, problems = [], []
+    for item in discover(paths):
+        for payload in read(item, (stdin or sys.stdin.buffer) if item.is_stdin else None):
+            if payload.problem is not None:
+                problems.append((printable(payload.origin.label), payload.problem))
+                continue
+            reports.append(checker.check(payload.data, payload.origin.label, line_shift=payload.line_shift))
+    return reports, problems

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from glance_validate.core.exitcodes import ExitCode
-
 
 @click.command("fuzz")
 @click.option(
@@ -54,9 +52,8 @@ def fuzz(
     count: int, out: Path, invalid: bool, seed: int | None, schema: str, kind: str, max_images: int
 ) -> None:
     """Write generated Glance payloads and their expected findings to a directory."""
-    from glance_validate.core.errors import GlanceValidateError
-    from glance_validate.generate.fuzz import FuzzOptions
-    from glance_validate.generate.fuzz import fuzz as write_payloads
+    from glance_validate.cli.guard import exit_with
+    from glance_validate.generate.fuzz import FuzzOptions, run
 
     options = FuzzOptions(
         out=out,
@@ -67,15 +64,4 @@ def fuzz(
         kind="image" if kind == "image" else "image-list",
         max_images=max_images,
     )
-    try:
-        report = write_payloads(options)
-    except GlanceValidateError as exc:
-        click.echo(f"glance-validate fuzz: {exc}", err=True)
-        sys.exit(ExitCode.TOOL_FAILURE)
-    except OSError as exc:
-        where = exc.filename if exc.filename is not None else out
-        click.echo(f"glance-validate fuzz: cannot write {str(where)!r}: {exc.strerror or exc}", err=True)
-        sys.exit(ExitCode.TOOL_FAILURE)
-    what = "broken" if invalid else "valid"
-    written = f"wrote {len(report.payloads)} {what} {kind} payloads to {out}"
-    click.echo(f"{written} against {report.schema_name} (seed {report.seed})")
+    exit_with(lambda: run(options, sys.stdout, sys.stderr))

@@ -1,11 +1,15 @@
-"""The command line: parse arguments, call the library, exit with its code. Nothing else.
+"""The command line: the ``glance-validate`` group and its ``check`` command.
+
+Every command only parses its arguments into the options of a library function, calls it and
+exits with the code it returns (``cli.guard``); each command has its own module here.
 
 ``glance-validate PATH...`` is short for ``glance-validate check PATH...``: the group runs
 ``check`` when the first argument is not one of its commands.
 
-The options of ``check`` are grouped in lists (schema, inputs, output, run) and each option's
-parameter name is a field of ``runner.RunOptions``: adding an option is adding a decorator to
-a group and a field to ``RunOptions``.
+The options of ``check`` are grouped in lists (schema, inputs, output, rules, run) and each
+option's parameter name is a field of ``runner.RunOptions`` (the rule options become its
+``rules`` settings layer): adding an option is adding a decorator to a group and a field to
+``RunOptions``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ from typing import Any, TypeVar
 
 import click
 
+from glance_validate.cli.compat import compat
 from glance_validate.cli.fuzz import fuzz
-from glance_validate.cli.rules import COMMANDS as RULE_COMMANDS
-from glance_validate.cli.rules import RULE_OPTIONS, take_rule_options
+from glance_validate.cli.rules import explain, rules
 from glance_validate.cli.schema import REMOTE_OPTIONS, schema, take_schema_options
-from glance_validate.core.exitcodes import ExitCode
+from glance_validate.core.severity import SEVERITIES
 from glance_validate.core.version import __version__
 from glance_validate.report.formats import FORMATS
 
@@ -47,8 +51,11 @@ class DefaultCommandGroup(click.Group):
 def main() -> None:
     """Validate OpenStack Glance image records against the images schema.
 
+    glance-validate PATH... is short for glance-validate check PATH...
+
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error, 3 the tool could
-    not do its job (an unusable schema, an unreadable input, an internal error).
+    not do its job (an unusable schema, an unreadable input, an internal error), 130 interrupted
+    (Ctrl-C).
     """
 
 
@@ -181,6 +188,71 @@ OUTPUT_OPTIONS = [
     ),
 ]
 
+
+def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+RULE_OPTIONS: list[Callable[[Any], Any]] = [
+    click.option(
+        "--select",
+        "select",
+        multiple=True,
+        metavar="CODES",
+        callback=_codes,
+        help="Report only these codes or families (C010, C, consistency, ALL; comma-separated, "
+        "repeatable). Replaces the select and ignore of pyproject.toml.",
+    ),
+    click.option(
+        "--ignore",
+        "ignore",
+        multiple=True,
+        metavar="CODES",
+        callback=_codes,
+        help="Do not report these codes or families (comma-separated, repeatable).",
+    ),
+    click.option(
+        "--fail-on",
+        "fail_on",
+        type=click.Choice(SEVERITIES),
+        default=None,
+        help="Exit 1 when a finding has this severity or a higher one [default: error].",
+    ),
+    click.option(
+        "--profile",
+        "profile",
+        default=None,
+        metavar="NAME",
+        help="How known vendor deviations count: default (warnings) or ims-observed (info).",
+    ),
+    click.option(
+        "--strict/--no-strict",
+        "strict",
+        default=None,
+        help="Do not recognise known vendor deviations: report the schema's own errors.",
+    ),
+]
+
+
+def take_rule_options(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the rule options replaced by one ``rules`` settings layer."""
+    from glance_validate.checks.config import Settings
+
+    params = dict(params)
+    rules = Settings(
+        select=params.pop("select"),
+        ignore=params.pop("ignore") or (),
+        fail_on=params.pop("fail_on"),
+        profile=params.pop("profile"),
+        strict=params.pop("strict"),
+        origin="command line",
+    )
+    params["rules"] = rules
+    return params
+
+
 RUN_OPTIONS = [
     click.option(
         "-j",
@@ -226,36 +298,13 @@ def check(**params: Any) -> None:
     params = take_schema_options(params, click.get_current_context())
     params = take_rule_options(params)
     run_options = RunOptions(**params)
-    sys.exit(_guarded(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose))
+    from glance_validate.cli.guard import exit_with
+
+    exit_with(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose)
 
 
-def _guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
-    """Run ``action``; an interrupt, a closed pipe or a bug ends with a one-line message."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
-    try:
-        return action()
-    except KeyboardInterrupt:
-        sys.stderr.write("glance-validate: interrupted\n")
-        return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        import os
-
-        # The reader went away (| head): say nothing more, and do not fail while exiting.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return ExitCode.OK
-    except Exception as exc:
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        sys.stderr.write(f"glance-validate: internal error: {type(exc).__name__}: {exc}\n")
-        return ExitCode.TOOL_FAILURE
-
-
+main.add_command(compat)
+main.add_command(explain)
 main.add_command(fuzz)
-for command in RULE_COMMANDS:
-    main.add_command(command)
+main.add_command(rules)
 main.add_command(schema)

@@ -3,29 +3,22 @@
 
 ``REMOTE_OPTIONS`` is a list of click options that ``check`` and the ``schema`` commands share;
 ``take_schema_options`` turns their values into one ``SchemaOptions`` value (and ``--endpoint``
-into the schema URL), so the commands pass a single value on. Everything here only parses,
-calls the library and writes what it returns; the HTTP stack is imported only when used.
+into the schema URL), so the commands pass a single value on. The commands only parse into the
+options of ``analysis.schema_commands``; the HTTP stack is imported only when used.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from glance_validate.core.errors import SchemaUnavailable
-from glance_validate.core.exitcodes import ExitCode
-from glance_validate.core.severity import SEVERITIES, at_least
+from glance_validate.core.severity import SEVERITIES
 
 if TYPE_CHECKING:
-    from glance_validate.analysis.lint import LintedDocument
-    from glance_validate.core.findings import Finding
-    from glance_validate.schema.dialect import Dialect
-    from glance_validate.schema.documents import SchemaDocument
     from glance_validate.schema.remote import SchemaOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,49 +75,61 @@ _CLOUD = [
     ),
 ]
 _CLOUD_TOKEN = _os_cloud_option("send its token with the URLs given")
-_TRANSPORT = [
-    click.option(
-        "--offline",
-        "offline",
-        is_flag=True,
-        envvar="GLANCE_VALIDATE_OFFLINE",
-        help="Use cached schemas only; never touch the network. Env: GLANCE_VALIDATE_OFFLINE=1.",
-    ),
-    click.option(
-        "--cache-ttl",
-        "cache_ttl",
-        metavar="DURATION",
-        callback=_duration,
-        help="Use a cached schema younger than this without asking the server (0 revalidates "
-        "every time; examples: 90s, 15m, 1h, 2d) [default: 1h; schema fetch: 0].",
-    ),
-    click.option(
-        "--insecure", "insecure", is_flag=True, help="Do not verify the endpoint's TLS certificate."
-    ),
-    click.option(
-        "--cacert",
-        "cacert",
-        metavar="FILE",
-        envvar="OS_CACERT",
-        help="Trust the CA certificates in FILE (PEM) instead of the system's. Env: OS_CACERT.",
-    ),
-    click.option(
-        "--connect-timeout",
-        "connect_timeout",
-        type=click.FloatRange(min=0.05),
-        metavar="SECONDS",
-        help="Give up connecting (name lookup, TCP, TLS) after this long [default: 5].",
-    ),
-    click.option(
-        "--read-timeout",
-        "read_timeout",
-        type=click.FloatRange(min=0.05),
-        metavar="SECONDS",
-        help="Give up when the whole response has not arrived this long after connecting [default: 15].",
-    ),
-]
+
+
+def _transport(cache_ttl_default: str) -> list[Callable[[F], F]]:
+    """How to fetch: offline, cache, TLS, timeouts (``--cache-ttl`` says the command's default)."""
+    return [
+        click.option(
+            "--offline",
+            "offline",
+            is_flag=True,
+            envvar="GLANCE_VALIDATE_OFFLINE",
+            help="Use cached schemas only; never touch the network. Env: GLANCE_VALIDATE_OFFLINE=1.",
+        ),
+        click.option(
+            "--cache-ttl",
+            "cache_ttl",
+            metavar="DURATION",
+            callback=_duration,
+            help="Use a cached schema younger than this without asking the server (0 revalidates "
+            f"every time; examples: 90s, 15m, 1h, 2d) [default: {cache_ttl_default}].",
+        ),
+        click.option(
+            "--insecure", "insecure", is_flag=True, help="Do not verify the endpoint's TLS certificate."
+        ),
+        click.option(
+            "--cacert",
+            "cacert",
+            metavar="FILE",
+            envvar="OS_CACERT",
+            help="Trust the CA certificates in FILE (PEM) instead of the system's. Env: OS_CACERT.",
+        ),
+        click.option(
+            "--connect-timeout",
+            "connect_timeout",
+            type=click.FloatRange(min=0.05),
+            metavar="SECONDS",
+            help="Give up connecting (name lookup, TCP, TLS) after this long [default: 5].",
+        ),
+        click.option(
+            "--read-timeout",
+            "read_timeout",
+            type=click.FloatRange(min=0.05),
+            metavar="SECONDS",
+            help="Give up when the whole response has not arrived this long after connecting [default: 15].",
+        ),
+    ]
+
+
+# A cached schema younger than DEFAULT_TTL (net.cache) is used as it is; schema fetch revalidates.
+_TRANSPORT = _transport("1h")
+FETCH_CACHE_TTL = 0.0
+
 # check, schema show and schema fetch: where the schema is, and how to fetch it.
 REMOTE_OPTIONS = [_ENDPOINT[0], _ENDPOINT[1], *_CLOUD, *_TRANSPORT]
+# schema fetch: the same, but a cached copy is revalidated unless --cache-ttl says otherwise.
+FETCH_OPTIONS = [_ENDPOINT[0], _ENDPOINT[1], *_CLOUD, *_transport("0")]
 # schema lint and diff, whose schemas are arguments: how to fetch the URLs among them.
 URL_OPTIONS = [_ENDPOINT[1], _CLOUD_TOKEN, *_TRANSPORT]
 REMOTE_PARAMS = (
@@ -154,6 +159,7 @@ def _decorate_with(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
 
 remote_options = _decorate_with(REMOTE_OPTIONS)
 url_options = _decorate_with(URL_OPTIONS)
+fetch_options = _decorate_with(FETCH_OPTIONS)
 
 
 def take_schema_options(
@@ -228,15 +234,14 @@ def schema() -> None:
     """
 
 
-def _schema_option(default: str | None) -> Callable[[F], F]:
-    return click.option(
-        "--schema",
-        "schema",
-        default=default,
-        show_default=default is not None,
-        metavar="NAME|PATH|URL|-",
-        help="Builtin schema (ims, glance), a schema file, an http(s) URL, or - for stdin.",
-    )
+_SCHEMA_OPTION = click.option(
+    "--schema",
+    "schema",
+    default="ims",
+    show_default=True,
+    metavar="NAME|PATH|URL|-",
+    help="Builtin schema (ims, glance), a schema file, an http(s) URL, or - for stdin.",
+)
 
 
 def _format_option(command: F) -> F:
@@ -246,35 +251,20 @@ def _format_option(command: F) -> F:
 
 
 @schema.command("show")
-@_schema_option("ims")
+@_SCHEMA_OPTION
 @remote_options
 @_format_option
 def show(**params: Any) -> None:
     """Print the image schema as a table: property, type, enum, base/custom, read-only."""
-    ctx = click.get_current_context()
-    params = take_schema_options(params, ctx)
-    dialect = _load_or_exit(params["schema"], params["schema_options"])
-    from glance_validate.analysis.lint import describe_additional, property_rows, render_table, rows_as_json
+    from glance_validate.analysis.schema_commands import ShowOptions, run_show
 
-    rows = property_rows(dialect)
-    if params["output_format"] == "json":
-        document = {
-            "schema": dialect.name,
-            "properties": rows_as_json(rows),
-            "additional_properties": describe_additional(dialect),
-            "findings": [f.as_dict() for f in dialect.findings],
-        }
-        _write_json(document, sys.stdout)
-    else:
-        sys.stdout.write(render_table(rows))
-        base, custom = len(dialect.base_properties), len(dialect.custom_properties)
-        sys.stdout.write(
-            f"{dialect.name}: {base + custom} image properties ({base} base, {custom} custom); "
-            f"other properties: {describe_additional(dialect)}\n"
-        )
-    for f in dialect.findings:
-        sys.stderr.write(_finding_text(f, f"schema {dialect.name}") + "\n")
-    sys.exit(ExitCode.OK)
+    params = take_schema_options(params, click.get_current_context())
+    options = ShowOptions(
+        schema=params["schema"],
+        schema_options=params["schema_options"],
+        output_format=params["output_format"],
+    )
+    _exit_with(lambda: run_show(options, sys.stdout, sys.stderr))
 
 
 @schema.command("lint")
@@ -296,69 +286,16 @@ def lint(**params: Any) -> None:
     Exit codes: 0 no error findings, 1 error findings, 3 a document could not be read (the
     others are still linted and reported).
     """
-    from glance_validate.analysis.lint import lint_source
+    from glance_validate.analysis.schema_commands import LintOptions, run_lint
 
-    options = remote_options_for(params)
-    results = [lint_source(source, options) for source in params["sources"]]
-    shown = [s for s in SEVERITIES if at_least(s, params["min_severity"])]
-    if params["output_format"] == "json":
-        _write_json(_lint_json(results, shown), sys.stdout)
-    else:
-        _write_lint_text(results, shown, quiet=params["quiet"])
-    sys.exit(_lint_exit(results))
-
-
-def _write_lint_text(results: Sequence[LintedDocument], shown: Sequence[str], *, quiet: bool) -> None:
-    for result in results:
-        for note in result.notes:
-            sys.stderr.write(f"glance-validate: warning: {note}\n")
-        if result.problem is not None:
-            sys.stderr.write(f"glance-validate: {result.problem}\n")
-        for f in result.findings:
-            if f.severity in shown:
-                sys.stdout.write(_finding_text(f, result.source) + "\n")
-    if not quiet:
-        sys.stdout.write(_lint_summary(results) + "\n")
-
-
-def _lint_counts(results: Sequence[LintedDocument]) -> dict[str, Any]:
-    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
-    for result in results:
-        for f in result.findings:
-            counts[f.severity] += 1
-    unreadable = sum(1 for r in results if r.problem is not None)
-    return {"documents": len(results), "findings": counts, "unreadable": unreadable}
-
-
-def _lint_summary(results: Sequence[LintedDocument]) -> str:
-    counts = _lint_counts(results)
-    found = counts["findings"].items()
-    parts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in found if n) or "no findings"
-    failed = f", {counts['unreadable']} could not be read" if counts["unreadable"] else ""
-    return f"linted {len(results)} schema document{'s' if len(results) != 1 else ''}: {parts}{failed}"
-
-
-def _lint_json(results: Sequence[LintedDocument], shown: Sequence[str]) -> dict[str, Any]:
-    return {
-        "version": 1,
-        "documents": [
-            {
-                "source": r.source,
-                "problem": r.problem,
-                "findings": [f.as_dict() for f in r.findings if f.severity in shown],
-            }
-            for r in results
-        ],
-        "summary": _lint_counts(results),
-    }
-
-
-def _lint_exit(results: Sequence[LintedDocument]) -> int:
-    if any(r.problem is not None for r in results):
-        return ExitCode.TOOL_FAILURE
-    if any(f.severity == "error" for r in results for f in r.findings):
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    options = LintOptions(
+        sources=params["sources"],
+        schema_options=remote_options_for(params),
+        output_format=params["output_format"],
+        min_severity=params["min_severity"],
+        quiet=params["quiet"],
+    )
+    _exit_with(lambda: run_lint(options, sys.stdout, sys.stderr))
 
 
 @schema.command("diff")
@@ -372,28 +309,26 @@ def diff(**params: Any) -> None:
     A and B are each a builtin name, a file or a URL. Exit codes: 0 no differences, 1
     differences, 3 a schema could not be read.
     """
-    from glance_validate.analysis.lint import changes_as_json, diff_dialects, render_diff
-    from glance_validate.net.urls import is_url
+    from glance_validate.analysis.schema_commands import DiffOptions, run_diff
 
-    options = remote_options_for(params)
-    a, b = (
-        _load_or_exit(spec, options if is_url(spec) else None)
-        for spec in (params["schema_a"], params["schema_b"])
+    options = DiffOptions(
+        schema_a=params["schema_a"],
+        schema_b=params["schema_b"],
+        schema_options=remote_options_for(params),
+        output_format=params["output_format"],
     )
-    try:
-        changes = diff_dialects(a, b)
-    except SchemaUnavailable as exc:
-        _fail(str(exc))
-    if params["output_format"] == "json":
-        _write_json({"a": a.name, "b": b.name, "changes": changes_as_json(changes)}, sys.stdout)
-    else:
-        sys.stdout.write(render_diff(changes, a.name, b.name))
-    sys.exit(ExitCode.FINDINGS if changes else ExitCode.OK)
+    _exit_with(lambda: run_diff(options, sys.stdout, sys.stderr))
 
 
 @schema.command("fetch")
-@_schema_option(None)
-@remote_options
+@click.option(
+    "--schema",
+    "schema",
+    default=None,
+    metavar="URL",
+    help="The http(s) URL of a served schema (or give --endpoint or --os-cloud).",
+)
+@fetch_options
 @click.option(
     "-o",
     "--output",
@@ -409,78 +344,18 @@ def fetch_command(**params: Any) -> None:
     Give --endpoint (or OS_IMAGE_URL), --schema URL or --os-cloud NAME. The cached copy is
     revalidated unless --cache-ttl says otherwise; with --offline the cached copy is written.
     """
-    ctx = click.get_current_context()
-    params = take_schema_options(params, ctx, default_ttl=0.0)
+    from glance_validate.analysis.schema_commands import FetchOptions, run_fetch
+
+    params = take_schema_options(params, click.get_current_context(), default_ttl=FETCH_CACHE_TTL)
     if params["schema_options"] is None:
         raise click.UsageError("give --endpoint URL, --schema URL or --os-cloud NAME to fetch from")
-    from glance_validate.schema.sources import load_schema
-
-    try:
-        source = load_schema(params["schema"], remote=params["schema_options"])
-        dialect = _compile(source)
-        _write_document(source.document, params["output"])
-    except SchemaUnavailable as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"cannot write {params['output']}: {exc.strerror or exc}")
-    for note in source.notes:
-        sys.stderr.write(f"glance-validate: warning: {note}\n")
-    where = "standard output" if params["output"] == "-" else params["output"]
-    count = len(dialect.image_properties)
-    sys.stderr.write(f"glance-validate: wrote {source.name} ({count} image properties) to {where}\n")
-    sys.exit(ExitCode.OK)
+    options = FetchOptions(
+        schema=params["schema"], schema_options=params["schema_options"], output=params["output"]
+    )
+    _exit_with(lambda: run_fetch(options, sys.stdout, sys.stderr))
 
 
-def _write_document(document: dict[str, Any], output: str) -> None:
-    import json
+def _exit_with(action: Callable[[], int]) -> None:
+    from glance_validate.cli.guard import exit_with
 
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    if output == "-":
-        sys.stdout.write(text)
-        return
-    from glance_validate.net.cache import write_text_atomically
-
-    write_text_atomically(Path(output), text, mode=0o644)
-
-
-# Shared helpers -------------------------------------------------------------------------------
-
-
-def _load_or_exit(spec: str, options: SchemaOptions | None) -> Dialect:
-    """The compiled schema, or exit 3 with the one-line reason (and warnings on stderr)."""
-    from glance_validate.schema.sources import load_schema
-
-    try:
-        source = load_schema(spec, remote=options)
-        dialect = _compile(source)
-    except SchemaUnavailable as exc:
-        _fail(str(exc))
-    for note in source.notes:
-        sys.stderr.write(f"glance-validate: warning: {note}\n")
-    return dialect
-
-
-def _compile(source: SchemaDocument) -> Dialect:
-    from glance_validate.schema.dialect import compile_dialect
-
-    return compile_dialect(source)
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"glance-validate: {message}\n")
-    sys.exit(ExitCode.TOOL_FAILURE)
-
-
-def _finding_text(f: Finding, source: str) -> str:
-    """The line ``check`` prints for a finding, with the source (and line:column when known)."""
-    from glance_validate.report.lines import printable, text_line
-
-    where = printable(source) if f.line is None else f"{printable(source)}:{f.line}:{f.column}"
-    return text_line(where, f)
-
-
-def _write_json(value: object, out: TextIO) -> None:
-    import json
-
-    json.dump(value, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    exit_with(action)

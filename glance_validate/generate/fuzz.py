@@ -15,8 +15,10 @@ import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
+from glance_validate.core.errors import GlanceValidateError
+from glance_validate.core.exitcodes import ExitCode
 from glance_validate.generate import mutations, synthesis
 from glance_validate.schema.dialect import compile_dialect
 from glance_validate.schema.documents import SchemaDocument, SchemaSpec
@@ -43,6 +45,23 @@ class FuzzReport:
     seed: int
     schema_name: str
     payloads: tuple[Path, ...]
+
+
+def run(options: FuzzOptions, out: TextIO, err: TextIO) -> ExitCode:
+    """Write the payloads and say where to ``out``; a schema or a directory that fails is 3."""
+    try:
+        report = fuzz(options)
+    except GlanceValidateError as exc:
+        err.write(f"glance-validate fuzz: {exc}\n")
+        return ExitCode.TOOL_FAILURE
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else options.out
+        err.write(f"glance-validate fuzz: cannot write {str(where)!r}: {exc.strerror or exc}\n")
+        return ExitCode.TOOL_FAILURE
+    what = "broken" if options.invalid else "valid"
+    written = f"wrote {len(report.payloads)} {what} {options.kind} payloads to {options.out}"
+    out.write(f"{written} against {report.schema_name} (seed {report.seed})\n")
+    return ExitCode.OK
 
 
 def fuzz(options: FuzzOptions) -> FuzzReport:
