@@ -34,6 +34,7 @@ from typing import Any, BinaryIO, Literal, NamedTuple
 
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding
+from glance_validate.core.secrets import CREDENTIAL_NAME, MIN_SECRET, Secrets
 
 InputFormat = Literal["json", "jsonl", "har", "http"]
 INPUT_FORMATS: tuple[InputFormat, ...] = ("json", "jsonl", "har", "http")
@@ -61,7 +62,6 @@ DEFAULT_PIPE_TIMEOUT = 30.0
 _HAR_START = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*\"log\"[ \t\r\n]*:")
 _STATUS_LINE = re.compile(rb"HTTP/[0-9](?:\.[0-9])? ([0-9]{3})(?: [^\r\n]*)?\r?\n")
 _IMAGE_API_PATH = re.compile(r"/v2/(?:images(?:/[^/]+)?|schemas/images?)/?$")
-_SECRET_QUERY_NAME = re.compile(r"token|auth|key|secret|passw|signature|credential|session|sig$", re.I)
 _GZIP_MAGIC = b"\x1f\x8b"
 _BLANK_LINE = re.compile(rb"\r\n\r\n|\n\n")
 _SURROGATE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
@@ -723,7 +723,10 @@ def _har_entry(har: Origin, index: int, entry: object, max_bytes: int = DEFAULT_
         return None
     response = _member(entry, "response")
     status = response.get("status")
-    origin = replace(har, entry=index, request=f"GET {target}", body_relative=True)
+    secrets = _request_secrets(request)  # a cookie may be an image id in the path: blanked there too
+    origin = replace(
+        har, entry=index, request=Secrets.of(*secrets).redact(f"GET {target}"), body_relative=True
+    )
     if not isinstance(status, int) or isinstance(status, bool) or status == 0:
         return problem(origin, ENTRY_UNUSABLE, "no response was recorded for this request")
     origin = replace(origin, status=status)
@@ -737,12 +740,7 @@ def _har_entry(har: Origin, index: int, entry: object, max_bytes: int = DEFAULT_
     if isinstance(body, str):
         return problem(origin, ENTRY_UNUSABLE, body)
     mime = content.get("mimeType")
-    return Payload(
-        origin, body, content_type=mime if isinstance(mime, str) else None, secrets=_request_secrets(request)
-    )
-
-
-MIN_SECRET = 6  # shorter values (session=1) are not worth blanking everywhere
+    return Payload(origin, body, content_type=mime if isinstance(mime, str) else None, secrets=secrets)
 
 
 def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
@@ -760,7 +758,7 @@ def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
         name, value = str(header.get("name", "")).lower(), header["value"]
         if name == "cookie":
             found.extend(part.partition("=")[2].strip() for part in value.split(";"))
-        elif _SECRET_QUERY_NAME.search(name):
+        elif CREDENTIAL_NAME.search(name):
             found.extend((value.strip(), value.strip().rpartition(" ")[2]))
     for cookie in _list(request.get("cookies")):
         if isinstance(cookie, dict) and isinstance(cookie.get("value"), str):
@@ -774,9 +772,9 @@ def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
     if password:
         found.append(password)
     if parts is not None:
-        found.extend(v for k, v in parse_qsl(parts.query) if _SECRET_QUERY_NAME.search(k))
+        found.extend(v for k, v in parse_qsl(parts.query) if CREDENTIAL_NAME.search(k))
     for item in _list(request.get("queryString")):
-        if isinstance(item, dict) and _SECRET_QUERY_NAME.search(str(item.get("name", ""))):
+        if isinstance(item, dict) and CREDENTIAL_NAME.search(str(item.get("name", ""))):
             found.append(str(item.get("value", "")))
     return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))
 
@@ -840,5 +838,5 @@ def image_api_target(url: str) -> str | None:
     if not parts.query:
         return parts.path
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    masked = [(k, "***" if _SECRET_QUERY_NAME.search(k) else v) for k, v in pairs]
+    masked = [(k, "***" if CREDENTIAL_NAME.search(k) else v) for k, v in pairs]
     return f"{parts.path}?{urlencode(masked, safe='/:,*')}"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, cast
 
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.findings import Finding, Result, Severity
+from glance_validate.core.secrets import RedactingWriter, Secrets, blanked, enforce, enforced, url_secrets
 from glance_validate.inputs.discover import (
     DEFAULT_LIMITS,
     DEFAULT_MAX_BYTES,
@@ -134,28 +135,35 @@ def with_policy(options: RunOptions) -> RunOptions:
 
 
 def check_payload(validator: Validator, payload: Payload) -> Checked:
-    """Validate one payload; a captured 4xx/5xx response is checked as an error body."""
+    """Validate one payload; a captured 4xx/5xx response is checked as an error body.
+
+    A captured response may echo its request's credentials: they are in force while it is
+    checked (values are blanked before they are cut) and blanked from its findings after.
+    """
+    if not payload.secrets:
+        return Checked(payload.origin, _result(validator, payload))
+    with enforced(Secrets.of(*payload.secrets)) as secrets:
+        return Checked(payload.origin, redacted(_result(validator, payload), secrets))
+
+
+def _result(validator: Validator, payload: Payload) -> Result:
     if payload.problem is not None:
-        return Checked(payload.origin, Result("unknown", (payload.problem,)))
+        return Result("unknown", (payload.problem,))
     result = validator.validate_bytes(payload.data)
     if payload.http_error:
         result = _as_error_response(result, payload)
     if payload.line_shift and result.findings:
         result = replace(result, findings=_shifted(result.findings, payload.line_shift))
-    if payload.secrets and result.findings:  # a captured response echoing its request's token
-        result = redacted(result, payload.secrets)
-    return Checked(payload.origin, result)
+    return result
 
 
-def redacted(result: Result, secrets: Sequence[str]) -> Result:
+def redacted(result: Result, secrets: Secrets) -> Result:
     """``result`` with every secret in a finding's message or path shown as ``***``."""
     return replace(result, findings=tuple(_blanked(f, secrets) for f in result.findings))
 
 
-def _blanked(item: Finding, secrets: Sequence[str]) -> Finding:
-    message, path = item.message, item.path
-    for secret in secrets:
-        message, path = message.replace(secret, "***"), path.replace(secret, "***")
+def _blanked(item: Finding, secrets: Secrets) -> Finding:
+    message, path = secrets.redact(item.message), secrets.redact(item.path)
     return item if (message, path) == (item.message, item.path) else replace(item, message=message, path=path)
 
 
@@ -183,7 +191,7 @@ def _as_error_response(result: Result, payload: Payload) -> Result:
 def _snippet(data: bytes, limit: int = 100) -> str:
     import re
 
-    text = re.sub(r"<[^>]*>", " ", data[: limit * 20].decode("utf-8", "replace"))
+    text = re.sub(r"<[^>]*>", " ", blanked(data[: limit * 20].decode("utf-8", "replace")))
     text = " ".join(text.split())
     return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else "(empty)"
 
@@ -235,6 +243,7 @@ _worker_validator: Validator | None = None
 
 def _init_worker(dialect: Dialect, options: RunOptions) -> None:
     global _worker_validator
+    enforce(run_secrets(options))
     _worker_validator = build_validator(dialect, options)
 
 
@@ -290,13 +299,13 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
     except ConfigurationError as exc:
         err.write(f"glance-validate: {exc}\n")
         return EXIT_USAGE
+    secrets = run_secrets(options)
     with ExitStack() as stack:
-        reporters = _open_reporters(options, out, err, stack)
+        stack.enter_context(enforced(secrets))
+        out, err = _redacting(out, secrets, stack), _redacting(err, secrets, stack)
+        reporters = _open_reporters(options, out, err, stack, secrets)
         if reporters is None:
             return EXIT_TOOL_FAILURE
-        secrets = run_secrets(options)
-        if secrets:
-            reporters = [_Redacting(reporter, secrets) for reporter in reporters]
         try:
             source = load_schema(options.schema, stdin=stdin, remote=options.schema_options)
             dialect = compile_dialect(source)
@@ -415,38 +424,25 @@ def _with_offset(item: Checked, lines: int) -> Checked:
     return Checked(item.origin.shifted(lines), result)
 
 
-def run_secrets(options: RunOptions) -> tuple[str, ...]:
-    """Credentials of this run (--token, OS_AUTH_TOKEN, OS_TOKEN, OS_PASSWORD, a URL's password):
-    should a payload or a schema echo one, it is shown as ``***``."""
-    from urllib.parse import urlsplit
-
-    from glance_validate.inputs.discover import MIN_SECRET
-
+def run_secrets(options: RunOptions) -> Secrets:
+    """Credentials of this run (--token, OS_AUTH_TOKEN, OS_TOKEN, OS_PASSWORD, the password and
+    query credentials of a schema URL): should a payload or a schema echo one, it is ``***``."""
     found = [os.environ.get(name, "") for name in ("OS_AUTH_TOKEN", "OS_TOKEN", "OS_PASSWORD")]
-    if options.schema_options is not None and options.schema_options.token:
-        found.append(options.schema_options.token)
+    if options.schema_options is not None:
+        found.append(options.schema_options.token or "")
     if isinstance(options.schema, str):
-        with suppress(ValueError):  # not a URL
-            found.append(urlsplit(options.schema).password or "")
-    return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))
+        found.extend(url_secrets(options.schema))
+    return Secrets.of(*found)
 
 
-class _Redacting:
-    """A reporter that shows the run's credentials as ``***`` wherever a finding would print one."""
-
-    def __init__(self, reporter: Reporter, secrets: tuple[str, ...]) -> None:
-        self.reporter = reporter
-        self.secrets = secrets
-
-    def start(self, run: RunInfo) -> None:
-        findings = tuple(_blanked(f, self.secrets) for f in run.schema_findings)
-        self.reporter.start(replace(run, schema_findings=findings))
-
-    def payload(self, item: Checked) -> None:
-        self.reporter.payload(Checked(item.origin, redacted(item.result, self.secrets)))
-
-    def finish(self, summary: Summary) -> None:
-        self.reporter.finish(summary)
+def _redacting(stream: TextIO, secrets: Secrets, stack: ExitStack) -> TextIO:
+    """The output boundary: ``stream`` with the run's credentials blanked from every line
+    written to it (standard output and error, and every report file)."""
+    if not secrets:
+        return stream
+    writer = RedactingWriter(stream, secrets)
+    stack.callback(writer.flush)
+    return cast(TextIO, writer)
 
 
 def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
@@ -467,7 +463,9 @@ def exit_code(summary: Summary, fail_on: Severity = "error", schema_findings: Se
 # Streams ---------------------------------------------------------------------------------------------
 
 
-def _open_reporters(options: RunOptions, out: TextIO, err: TextIO, stack: ExitStack) -> list[Reporter] | None:
+def _open_reporters(
+    options: RunOptions, out: TextIO, err: TextIO, stack: ExitStack, secrets: Secrets
+) -> list[Reporter] | None:
     console = ReportOptions(
         quiet=options.quiet,
         verbose=options.verbose,
@@ -484,7 +482,7 @@ def _open_reporters(options: RunOptions, out: TextIO, err: TextIO, stack: ExitSt
                 f"glance-validate: cannot write the {report_format} report to {path!r}: {exc.strerror}\n"
             )
             return None
-        reporters.append(REPORTERS[report_format](stream, to_file))
+        reporters.append(REPORTERS[report_format](_redacting(stream, secrets, stack), to_file))
     return reporters
 
 

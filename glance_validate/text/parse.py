@@ -40,6 +40,7 @@ from typing import Any, Final
 import orjson
 
 from glance_validate.core.findings import escape_token
+from glance_validate.core.secrets import clip
 
 __all__ = [
     "NO_VALUE",
@@ -209,7 +210,7 @@ def _show_char(c: str) -> str:
 
 def _show_text(text: str, limit: int = 40) -> str:
     """Render a key or token for a message, shortened and quoted."""
-    short = text if len(text) <= limit else text[: limit - 3] + "..."
+    short = clip(text, limit)
     if short.isprintable() and "'" not in short:
         return f"'{short}'"
     return repr(short)
