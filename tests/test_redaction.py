@@ -372,8 +372,13 @@ def test_a_keystone_500_echoing_the_password_does_not_show_it(tmp_path: Path) ->
         server.route("/v3/", json_reply({"version": version}))
         message = "x" * 280 + f"could not check {PASSWORD} for user demo"
         server.route("/v3/auth/tokens", json_reply({"error": {"code": 500, "message": message}}, 500))
-        auth = {"auth_url": server.url("/v3"), "username": "demo", "password": PASSWORD,
-                "project_name": "demo", "user_domain_name": "Default", "project_domain_name": "Default"}  # fmt: skip
+        auth = {
+            "auth_url": server.url("/v3"),
+            "username": "demo",
+            "password": PASSWORD,
+            "project_name": "demo",
+        }
+        auth |= {"user_domain_name": "Default", "project_domain_name": "Default"}
         clouds = tmp_path / "clouds.yaml"
         clouds.write_text(json.dumps({"clouds": {"test": {"auth": auth}}}))
         environ = {"OS_CLIENT_CONFIG_FILE": str(clouds), "OS_CLIENT_SECURE_FILE": str(tmp_path / "none")}
@@ -400,3 +405,23 @@ def test_worker_processes_blank_the_runs_token_before_cutting(
     assert runner.run(runner.RunOptions(pages, jobs=2, output_format="json"), out, err) == 1
     assert out.getvalue().count("***") == 2, out.getvalue()
     assert_no_piece(TOKEN, {"out": out.getvalue().encode(), "err": err.getvalue().encode()})
+
+
+@pytest.mark.parametrize(
+    ("url", "warned"),
+    [
+        ("http://image.example.com/v2/schemas/images", True),
+        ("http://10.0.0.5:9292/v2/schemas/images", True),
+        ("https://image.example.com/v2/schemas/images", False),
+        ("http://127.0.0.1:9292/v2/schemas/images", False),
+        ("http://[::1]:9292/v2/schemas/images", False),
+        ("http://localhost/v2/schemas/images", False),
+    ],
+)
+def test_a_token_over_plain_http_to_another_host_is_warned_about(url: str, warned: bool) -> None:
+    """Plain http to a host that is not this machine, with a token: one warning, naming no token."""
+    from glance_validate.net.fetch import cleartext_warning
+
+    warnings = cleartext_warning(url, TOKEN)
+    assert len(warnings) == warned and not any(TOKEN in w for w in warnings)
+    assert cleartext_warning(url, None) == ()

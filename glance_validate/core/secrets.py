@@ -16,7 +16,6 @@ parameter to know them.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -86,6 +85,8 @@ NONE = Secrets()
 def _forms(secret: str) -> Iterator[str]:
     if len(secret) < MIN_SECRET:
         return
+    import html  # only once there is a secret: a run without one does not pay for it
+
     yield secret
     yield json.dumps(secret)[1:-1]
     yield json.dumps(secret, ensure_ascii=False)[1:-1]

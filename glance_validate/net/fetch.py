@@ -89,6 +89,7 @@ class Fetched:
     document: dict[str, Any] | None
     etag: str | None = None
     last_modified: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def not_modified(self) -> bool:
@@ -213,13 +214,26 @@ def _fetch(url: str, settings: FetchSettings, etag: str | None, last_modified: s
             context = _tls_context(settings)
         raw = _with_retries(target, headers, settings, context if target.scheme == "https" else None)
         if raw.status not in _REDIRECTS:
-            return _interpret(raw, target, first, settings, send_token)
+            fetched = _interpret(raw, target, first, settings, send_token)
+            return replace(fetched, warnings=cleartext_warning(first.label, settings.token))
         location = raw.headers.get("location")
         if not location:
             raise FetchError(f"{target.label}: redirect {raw.status} without a Location", url=target.label)
         target = _target(urljoin(target.label, location))
         send_token = send_token and target.origin == first.origin
     raise FetchError(f"{first.label}: more than {MAX_REDIRECTS} redirects", url=first.label)
+
+
+def cleartext_warning(url: str, token: str | None) -> tuple[str, ...]:
+    """A warning when a token goes to another host over plain http (anyone on the way reads it)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if token is None or parts.scheme.lower() != "http" or host == "localhost":
+        return ()
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(host).is_loopback:
+            return ()
+    return (f"{url}: the token is sent over plain http to {host}, unencrypted; use https",)
 
 
 def _headers(token: str | None, etag: str | None, last_modified: str | None) -> dict[str, str]:
