@@ -370,7 +370,7 @@ def test_a_keystone_500_echoing_the_password_does_not_show_it(tmp_path: Path) ->
         version = {"id": "v3.14", "status": "stable", "links": [{"rel": "self", "href": server.url("/v3/")}]}
         server.route("/v3", json_reply({"version": version}))
         server.route("/v3/", json_reply({"version": version}))
-        message = "x" * 280 + f"could not check {PASSWORD} for user demo"
+        message = "x" * 250 + f"could not check {PASSWORD} for user demo"
         server.route("/v3/auth/tokens", json_reply({"error": {"code": 500, "message": message}}, 500))
         auth = {
             "auth_url": server.url("/v3"),
