@@ -17,6 +17,7 @@ from typing import Any
 
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, join_pointer
+from glance_validate.core.secrets import blanked
 from glance_validate.regex import ecma as ecma_regex
 
 _SHOWN = 12
@@ -136,5 +137,5 @@ def _choices(values: tuple[str, ...]) -> str:
 
 
 def _short(value: str) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = blanked(json.dumps(value, ensure_ascii=False))
     return text if len(text) <= 60 else text[:57] + '..."'

@@ -13,6 +13,7 @@ from typing import Any
 from glance_validate.checks.engine import MISSING, Violation, follow
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, join_pointer, pointer
+from glance_validate.core.secrets import clip
 from glance_validate.regex import ecma as ecma_regex
 from glance_validate.schema.dialect import Dialect
 from glance_validate.text.kinds import error_message
@@ -238,7 +239,7 @@ def show(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError):
         text = repr(value)
-    return text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 3] + "..."
+    return clip(text, _SHOWN_LIMIT)
 
 
 # Structure rules -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from glance_validate.checks.engine import Engine, EngineName, build_engine
 from glance_validate.core.catalog import finding
 from glance_validate.core.errors import GlanceValidateError, SchemaUnavailable
 from glance_validate.core.findings import Finding, Kind, PageIds, Result, sorted_findings
+from glance_validate.core.secrets import clip
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
 from glance_validate.schema.dialect import Dialect, compile_dialect, normalise
 from glance_validate.schema.documents import SchemaSpec
@@ -188,7 +189,7 @@ def why_uncompilable(dialect: Dialect, exc: Exception) -> str:
     if isinstance(exc, GlanceValidateError):
         return str(exc)  # our own one-line reasons (the schema guard's) are kept whole
     first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-    return first if len(first) <= 200 else first[:197] + "..."
+    return clip(first, 200)
 
 
 def _schema_findings(engine: Engine, value: object) -> tuple[bool, list[Finding]]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from glance_validate.core.secrets import CREDENTIAL_NAME, MIN_SECRET, Secrets
 from glance_validate.inputs.curl import decoded_body
 from glance_validate.inputs.payloads import (
     ENTRY_UNUSABLE,
@@ -29,7 +30,6 @@ from glance_validate.inputs.payloads import (
 from glance_validate.inputs.reading import DEFAULT_MAX_BYTES, TooLarge
 
 _IMAGE_API_PATH = re.compile(r"/v2/(?:images(?:/[^/]+)?|schemas/images?)/?$")
-_SECRET_QUERY_NAME = re.compile(r"token|auth|key|secret|passw|signature|credential|session|sig$", re.I)
 
 
 def read_har(origin: Origin, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Payload]:
@@ -81,7 +81,10 @@ def _har_entry(har: Origin, index: int, entry: object, max_bytes: int = DEFAULT_
         return None
     response = _member(entry, "response")
     status = response.get("status")
-    origin = replace(har, entry=index, request=f"GET {target}", body_relative=True)
+    secrets = _request_secrets(request)  # a cookie may be an image id in the path: blanked there too
+    origin = replace(
+        har, entry=index, request=Secrets.of(*secrets).redact(f"GET {target}"), body_relative=True
+    )
     if not isinstance(status, int) or isinstance(status, bool) or status == 0:
         return problem(origin, ENTRY_UNUSABLE, "no response was recorded for this request")
     origin = replace(origin, status=status)
@@ -95,12 +98,7 @@ def _har_entry(har: Origin, index: int, entry: object, max_bytes: int = DEFAULT_
     if isinstance(body, str):
         return problem(origin, ENTRY_UNUSABLE, body)
     mime = content.get("mimeType")
-    return Payload(
-        origin, body, content_type=mime if isinstance(mime, str) else None, secrets=_request_secrets(request)
-    )
-
-
-MIN_SECRET = 6  # shorter values (session=1) are not worth blanking everywhere
+    return Payload(origin, body, content_type=mime if isinstance(mime, str) else None, secrets=secrets)
 
 
 def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
@@ -118,7 +116,7 @@ def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
         name, value = str(header.get("name", "")).lower(), header["value"]
         if name == "cookie":
             found.extend(part.partition("=")[2].strip() for part in value.split(";"))
-        elif _SECRET_QUERY_NAME.search(name):
+        elif CREDENTIAL_NAME.search(name):
             found.extend((value.strip(), value.strip().rpartition(" ")[2]))
     for cookie in _list(request.get("cookies")):
         if isinstance(cookie, dict) and isinstance(cookie.get("value"), str):
@@ -132,9 +130,9 @@ def _request_secrets(request: dict[str, Any]) -> tuple[str, ...]:
     if password:
         found.append(password)
     if parts is not None:
-        found.extend(v for k, v in parse_qsl(parts.query) if _SECRET_QUERY_NAME.search(k))
+        found.extend(v for k, v in parse_qsl(parts.query) if CREDENTIAL_NAME.search(k))
     for item in _list(request.get("queryString")):
-        if isinstance(item, dict) and _SECRET_QUERY_NAME.search(str(item.get("name", ""))):
+        if isinstance(item, dict) and CREDENTIAL_NAME.search(str(item.get("name", ""))):
             found.append(str(item.get("value", "")))
     return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))
 
@@ -198,5 +196,5 @@ def image_api_target(url: str) -> str | None:
     if not parts.query:
         return parts.path
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    masked = [(k, "***" if _SECRET_QUERY_NAME.search(k) else v) for k, v in pairs]
+    masked = [(k, "***" if CREDENTIAL_NAME.search(k) else v) for k, v in pairs]
     return f"{parts.path}?{urlencode(masked, safe='/:,*')}"

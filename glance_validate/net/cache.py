@@ -217,7 +217,7 @@ def retrieve(
     else:
         fresh = Entry(key, safe_url(url), fetched.document, now, fetched.etag, fetched.last_modified)
         origin = "network"
-    return Retrieved(fresh.url, fresh.document, origin, 0.0, _store(directory, fresh))
+    return Retrieved(fresh.url, fresh.document, origin, 0.0, fetched.warnings + _store(directory, fresh))
 
 
 def _offline(key: str, entry: Entry | None, directory: Path, now: float) -> Retrieved:

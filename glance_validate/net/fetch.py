@@ -5,7 +5,9 @@ One request is bounded everywhere a pre-commit run could stall: name resolution 
 watchdog, not per ``recv``), the body size (``max_bytes``, also after decompression), redirects
 and retries. The token is sent as ``X-Auth-Token`` only to the origin (scheme, host, port) the
 user named; once a redirect leaves it, the token is not sent again. No message, exception or
-value returned here contains the token.
+value returned here contains the token or a credential of the URL: a server that echoes one
+has it blanked (before any message is cut) from its error text, the document and validators
+that carry one are not kept.
 
 Every failure is a :class:`FetchError` (a :class:`SchemaUnavailable`, so the command line exits
 3) with a one-line message naming the URL and what to do about it.
@@ -29,6 +31,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.core.secrets import Secrets, clip, enforced, in_force, url_secrets
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
 from glance_validate.core.version import __version__
 from glance_validate.net.urls import safe_url
@@ -86,6 +89,7 @@ class Fetched:
     document: dict[str, Any] | None
     etag: str | None = None
     last_modified: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def not_modified(self) -> bool:
@@ -186,17 +190,17 @@ def fetch(
 ) -> Fetched:
     """GET a schema document; with ``etag``/``last_modified`` a 304 gives ``document=None``."""
     settings = settings or FetchSettings()
-    try:
-        return _fetch(url, settings, etag, last_modified)
-    except FetchError as exc:
-        raise _redacted(exc, settings.token) from None
+    with enforced(Secrets.of(settings.token, *url_secrets(url))) as secrets:
+        try:
+            return _fetch(url, settings, etag, last_modified)
+        except FetchError as exc:
+            raise _redacted(exc, secrets) from None
 
 
-def _redacted(exc: FetchError, token: str | None) -> FetchError:
-    """The same error with the token (should a server echo it) blanked out of the message."""
-    message = str(exc)
-    if token and token in message:
-        exc.args = (message.replace(token, "***"),)
+def _redacted(exc: FetchError, secrets: Secrets) -> FetchError:
+    """The same error with the secrets (should a server echo them) blanked out of the message."""
+    exc.args = (secrets.redact(str(exc)),)
+    exc.url = secrets.redact(exc.url)
     return exc
 
 
@@ -210,13 +214,26 @@ def _fetch(url: str, settings: FetchSettings, etag: str | None, last_modified: s
             context = _tls_context(settings)
         raw = _with_retries(target, headers, settings, context if target.scheme == "https" else None)
         if raw.status not in _REDIRECTS:
-            return _interpret(raw, target, first, settings, send_token)
+            fetched = _interpret(raw, target, first, settings, send_token)
+            return replace(fetched, warnings=cleartext_warning(first.label, settings.token))
         location = raw.headers.get("location")
         if not location:
             raise FetchError(f"{target.label}: redirect {raw.status} without a Location", url=target.label)
         target = _target(urljoin(target.label, location))
         send_token = send_token and target.origin == first.origin
     raise FetchError(f"{first.label}: more than {MAX_REDIRECTS} redirects", url=first.label)
+
+
+def cleartext_warning(url: str, token: str | None) -> tuple[str, ...]:
+    """A warning when a token goes to another host over plain http (anyone on the way reads it)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if token is None or parts.scheme.lower() != "http" or host == "localhost":
+        return ()
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(host).is_loopback:
+            return ()
+    return (f"{url}: the token is sent over plain http to {host}, unencrypted; use https",)
 
 
 def _headers(token: str | None, etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -526,13 +543,19 @@ def _handshake_failed(target: _Target, exc: ssl.SSLError) -> str:
 
 
 def _interpret(raw: _Raw, target: _Target, first: _Target, settings: FetchSettings, sent: bool) -> Fetched:
-    if raw.status == 304:
-        return Fetched(target.label, None, raw.headers.get("etag"), raw.headers.get("last-modified"))
-    if raw.status != 200:
+    if raw.status not in (200, 304):
         message = _status_message(raw, target, first, settings, sent)
         raise HTTPStatusError(message, url=target.label, status=raw.status)
-    document = _schema_document(raw, target)
-    return Fetched(target.label, document, raw.headers.get("etag"), raw.headers.get("last-modified"))
+    secrets = in_force()  # fetch() put the token and the URL's credentials in force
+    document = secrets.redact_json(_schema_document(raw, target)) if raw.status == 200 else None
+    etag, last_modified = (_validator(raw, name, secrets) for name in ("etag", "last-modified"))
+    return Fetched(target.label, document, etag, last_modified)
+
+
+def _validator(raw: _Raw, name: str, secrets: Secrets) -> str | None:
+    """An ETag or Last-Modified worth keeping: never one that holds a secret (it would be stored)."""
+    value = raw.headers.get(name)
+    return None if value is None or secrets.occurs_in(value) else value
 
 
 def _status_message(raw: _Raw, target: _Target, first: _Target, settings: FetchSettings, sent: bool) -> str:
@@ -593,21 +616,20 @@ def _error_text(value: object) -> str:
     from glance_validate.text.kinds import error_message
 
     if not isinstance(value, dict):
-        return json.dumps(value)[:_SHOWN]
+        return clip(json.dumps(value), _SHOWN, "")
     found = error_message(value)
     if found is None and len(value) == 1:
         inner = next(iter(value.values()))  # {"itemNotFound": {"message": ..., "code": 404}}
         if isinstance(inner, dict) and "message" in inner:
             found = (str(inner.get("code", "")), str(inner["message"]))
     if found is None:
-        return json.dumps(value, ensure_ascii=False)[:_SHOWN]
+        return clip(json.dumps(value, ensure_ascii=False), _SHOWN, "")
     code, message = found
     return f"{code}: {message}" if code and code not in message else message
 
 
 def _one_line(text: str) -> str:
-    text = " ".join(_CONTROL.sub(" ", text).split())
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+    return clip(" ".join(_CONTROL.sub(" ", text).split()), _SHOWN)
 
 
 def _schema_document(raw: _Raw, target: _Target) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from glance_validate.core.secrets import Secrets, clip
 from glance_validate.net.fetch import FetchError, TLSFailure, Unreachable
 
 EXTRA_HINT = "pip install 'glance-validate[openstack]'"
@@ -147,13 +148,13 @@ def _verify(config: dict[str, Any], insecure: bool, cacert: str | None) -> bool 
     return cacert or config.get("cacert") or True
 
 
-def _secrets(config: dict[str, Any]) -> list[str]:
+def _secrets(config: dict[str, Any]) -> Secrets:
     auth = config.get("auth", {})
-    return [str(auth[k]) for k in _SECRET_KEYS if isinstance(auth, dict) and auth.get(k)]
+    return Secrets.of(*(str(auth[k]) for k in _SECRET_KEYS if isinstance(auth, dict) and auth.get(k)))
 
 
 def _login_error(
-    cloud: str, config: dict[str, Any], exc: Exception, exceptions: Any, secrets: list[str]
+    cloud: str, config: dict[str, Any], exc: Exception, exceptions: Any, secrets: Secrets
 ) -> FetchError:
     auth_url = dict(config.get("auth", {})).get("auth_url", "the auth_url")
     text = _clean(str(exc), secrets)
@@ -185,7 +186,6 @@ def _no_endpoint(cloud: str, config: dict[str, Any]) -> str:
     )
 
 
-def _clean(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())[:300]
+def _clean(text: str, secrets: Secrets) -> str:
+    """Keystone's words on one line, the credentials blanked before the line is cut."""
+    return clip(" ".join(secrets.redact(text).split()), 300, "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+from glance_validate.core.secrets import masked_query
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
 
 
@@ -13,14 +14,14 @@ def is_url(spec: object) -> bool:
 
 
 def safe_url(url: str) -> str:
-    """``url`` without any ``user:password@`` part, for messages and cache records."""
+    """``url`` without any ``user:password@`` part and with credentials in its query (``?token=``)
+    shown as ``***``, for messages and cache records."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    safe = parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1], query=masked_query(parts.query))
+    return url if safe == parts else urlunsplit(safe)
 
 
 def endpoint_url(endpoint: str, *, image: bool = False) -> str:

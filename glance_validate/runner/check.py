@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from glance_validate.core.findings import Finding, Result
+from glance_validate.core.secrets import Secrets, blanked, enforced
 from glance_validate.inputs.payloads import Payload
 from glance_validate.report.values import Checked
 from glance_validate.runner.options import RunOptions
@@ -26,17 +27,26 @@ def build_validator(dialect: Dialect, options: RunOptions) -> Validator:
 
 
 def check_payload(validator: Validator, payload: Payload) -> Checked:
-    """Validate one payload; a captured 4xx/5xx response is checked as an error body."""
+    """Validate one payload; a captured 4xx/5xx response is checked as an error body.
+
+    A captured response may echo its request's credentials: they are in force while it is
+    checked (values are blanked before they are cut) and blanked from its findings after.
+    """
+    if not payload.secrets:
+        return Checked(payload.origin, _result(validator, payload))
+    with enforced(Secrets.of(*payload.secrets)) as secrets:
+        return Checked(payload.origin, redacted(_result(validator, payload), secrets))
+
+
+def _result(validator: Validator, payload: Payload) -> Result:
     if payload.problem is not None:
-        return Checked(payload.origin, Result("unknown", (payload.problem,)))
+        return Result("unknown", (payload.problem,))
     result = validator.validate_bytes(payload.data)
     if payload.http_error:
         result = _as_error_response(result, payload)
     if payload.line_shift and result.findings:
         result = replace(result, findings=shifted(result.findings, payload.line_shift))
-    if payload.secrets and result.findings:  # a captured response echoing its request's token
-        result = redacted(result, payload.secrets)
-    return Checked(payload.origin, result)
+    return result
 
 
 def shifted(findings: tuple[Finding, ...], lines: int) -> tuple[Finding, ...]:
@@ -68,6 +78,6 @@ def _as_error_response(result: Result, payload: Payload) -> Result:
 def _snippet(data: bytes, limit: int = 100) -> str:
     import re
 
-    text = re.sub(r"<[^>]*>", " ", data[: limit * 20].decode("utf-8", "replace"))
+    text = re.sub(r"<[^>]*>", " ", blanked(data[: limit * 20].decode("utf-8", "replace")))
     text = " ".join(text.split())
     return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else "(empty)"

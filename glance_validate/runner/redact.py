@@ -1,58 +1,43 @@
-"""The run's credentials, shown as ``***`` wherever a finding would print one."""
+"""The run's credentials, and the output boundary that blanks them from every line written."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from contextlib import suppress
+from contextlib import ExitStack
 from dataclasses import replace
+from typing import TextIO, cast
 
 from glance_validate.core.findings import Finding, Result
-from glance_validate.report.values import Checked, Reporter, RunInfo, Summary
+from glance_validate.core.secrets import RedactingWriter, Secrets, url_secrets
 from glance_validate.runner.options import RunOptions
 
 
-def run_secrets(options: RunOptions) -> tuple[str, ...]:
-    """Credentials of this run (--token, OS_AUTH_TOKEN, OS_TOKEN, OS_PASSWORD, a URL's password):
-    should a payload or a schema echo one, it is shown as ``***``."""
-    from urllib.parse import urlsplit
-
-    from glance_validate.inputs.har import MIN_SECRET
-
+def run_secrets(options: RunOptions) -> Secrets:
+    """Credentials of this run (--token, OS_AUTH_TOKEN, OS_TOKEN, OS_PASSWORD, the password and
+    query credentials of a schema URL): should a payload or a schema echo one, it is ``***``."""
     found = [os.environ.get(name, "") for name in ("OS_AUTH_TOKEN", "OS_TOKEN", "OS_PASSWORD")]
-    if options.schema_options is not None and options.schema_options.token:
-        found.append(options.schema_options.token)
+    if options.schema_options is not None:
+        found.append(options.schema_options.token or "")
     if isinstance(options.schema, str):
-        with suppress(ValueError):  # not a URL
-            found.append(urlsplit(options.schema).password or "")
-    return tuple(sorted({s for s in found if len(s) >= MIN_SECRET}, key=len, reverse=True))
+        found.extend(url_secrets(options.schema))
+    return Secrets.of(*found)
 
 
-def redacted(result: Result, secrets: Sequence[str]) -> Result:
+def redacted(result: Result, secrets: Secrets) -> Result:
     """``result`` with every secret in a finding's message or path shown as ``***``."""
     return replace(result, findings=tuple(_blanked(f, secrets) for f in result.findings))
 
 
-def _blanked(item: Finding, secrets: Sequence[str]) -> Finding:
-    message, path = item.message, item.path
-    for secret in secrets:
-        message, path = message.replace(secret, "***"), path.replace(secret, "***")
+def _blanked(item: Finding, secrets: Secrets) -> Finding:
+    message, path = secrets.redact(item.message), secrets.redact(item.path)
     return item if (message, path) == (item.message, item.path) else replace(item, message=message, path=path)
 
 
-class Redacting:
-    """A reporter that shows the run's credentials as ``***`` wherever a finding would print one."""
-
-    def __init__(self, reporter: Reporter, secrets: tuple[str, ...]) -> None:
-        self.reporter = reporter
-        self.secrets = secrets
-
-    def start(self, run: RunInfo) -> None:
-        findings = tuple(_blanked(f, self.secrets) for f in run.schema_findings)
-        self.reporter.start(replace(run, schema_findings=findings))
-
-    def payload(self, item: Checked) -> None:
-        self.reporter.payload(Checked(item.origin, redacted(item.result, self.secrets)))
-
-    def finish(self, summary: Summary) -> None:
-        self.reporter.finish(summary)
+def redacting(stream: TextIO, secrets: Secrets, stack: ExitStack) -> TextIO:
+    """The output boundary: ``stream`` with the run's credentials blanked from every line
+    written to it (standard output and error, and every report file)."""
+    if not secrets:
+        return stream
+    writer = RedactingWriter(stream, secrets)
+    stack.callback(writer.flush)
+    return cast(TextIO, writer)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.exitcodes import ExitCode
+from glance_validate.core.secrets import Secrets, enforced
 from glance_validate.inputs.discover import Input
 from glance_validate.inputs.reading import Limits
 from glance_validate.report.formats import reporter_factory
@@ -22,7 +23,7 @@ from glance_validate.report.values import Checked, Reporter, ReportOptions, RunI
 from glance_validate.runner.check import build_validator, check_payload, shifted
 from glance_validate.runner.options import RunOptions, with_policy
 from glance_validate.runner.outcome import Tally, exit_code
-from glance_validate.runner.redact import Redacting, run_secrets
+from glance_validate.runner.redact import redacting, run_secrets
 from glance_validate.runner.tasks import plan
 from glance_validate.runner.terminal import Progress, progress_for, use_color
 from glance_validate.runner.workers import next_result, task_results
@@ -46,12 +47,12 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         err.write(f"glance-validate: {exc}\n")
         return ExitCode.USAGE
     with ExitStack() as stack:
-        reporters = _open_reporters(options, out, err, stack)
+        secrets = run_secrets(options)
+        stack.enter_context(enforced(secrets))
+        out, err = redacting(out, secrets, stack), redacting(err, secrets, stack)
+        reporters = _open_reporters(options, out, err, stack, secrets)
         if reporters is None:
             return ExitCode.TOOL_FAILURE
-        secrets = run_secrets(options)
-        if secrets:
-            reporters = [Redacting(reporter, secrets) for reporter in reporters]
         try:
             source = load_schema(
                 options.schema, stdin=stdin, remote=options.schema_options, pipe_timeout=options.pipe_timeout
@@ -168,7 +169,9 @@ def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
         reporter.payload(item)
 
 
-def _open_reporters(options: RunOptions, out: TextIO, err: TextIO, stack: ExitStack) -> list[Reporter] | None:
+def _open_reporters(
+    options: RunOptions, out: TextIO, err: TextIO, stack: ExitStack, secrets: Secrets
+) -> list[Reporter] | None:
     """The reporter on ``out`` and one per --output file; None (said on ``err``) if a file cannot open."""
     console = ReportOptions(
         quiet=options.quiet,
@@ -186,5 +189,5 @@ def _open_reporters(options: RunOptions, out: TextIO, err: TextIO, stack: ExitSt
                 f"glance-validate: cannot write the {report_format} report to {path!r}: {exc.strerror}\n"
             )
             return None
-        reporters.append(reporter_factory(report_format)(stream, to_file))
+        reporters.append(reporter_factory(report_format)(redacting(stream, secrets, stack), to_file))
     return reporters

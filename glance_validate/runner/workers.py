@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
+from glance_validate.core.secrets import enforce
 from glance_validate.runner.check import build_validator
 from glance_validate.runner.options import RunOptions
+from glance_validate.runner.redact import run_secrets
 from glance_validate.runner.tasks import Task, TaskResult, run_task
 
 if TYPE_CHECKING:
@@ -61,6 +63,7 @@ def next_result(results: Iterator[TaskResult], failure: list[str]) -> TaskResult
 
 def _init_worker(dialect: Dialect, options: RunOptions) -> None:
     global _worker_validator
+    enforce(run_secrets(options))
     _worker_validator = build_validator(dialect, options)
 
 

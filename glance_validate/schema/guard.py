@@ -28,6 +28,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from glance_validate.core.errors import GlanceValidateError
 from glance_validate.core.findings import join_pointer
+from glance_validate.core.secrets import clip
 
 # Draft 4 keywords whose value is a schema, a list of schemas, or a map of names to schemas.
 _SCHEMA = ("additionalItems", "additionalProperties", "items", "not")
@@ -250,5 +251,4 @@ def _at(document: str, pointer: str) -> str:
 
 
 def _short(text: str, limit: int = 80) -> str:
-    shown = text if len(text) <= limit else text[: limit - 3] + "..."
-    return repr(shown)
+    return repr(clip(text, limit))

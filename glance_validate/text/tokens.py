@@ -13,6 +13,8 @@ import re
 import sys
 from typing import Final
 
+from glance_validate.core.secrets import clip
+
 __all__ = [
     "DIGITS",
     "NEXT_SIMPLE_KEY",
@@ -87,7 +89,7 @@ def show_char(c: str) -> str:
 
 def show_text(text: str, limit: int = 40) -> str:
     """Render a key or token for a message, shortened and quoted."""
-    short = text if len(text) <= limit else text[: limit - 3] + "..."
+    short = clip(text, limit)
     if short.isprintable() and "'" not in short:
         return f"'{short}'"
     return repr(short)
