@@ -171,7 +171,7 @@ def console_sessions(text: str) -> list[tuple[str, str]]:
             sessions[-1][1].append(line)
         elif line.strip():
             raise AssertionError(f"output before any '$ ' command: {line!r}")
-    return [(command, "\n".join(output) + "\n") for command, output in sessions]
+    return [(command, "".join(line + "\n" for line in output)) for command, output in sessions]
 
 
 def run_console(block: Block, cwd: Path) -> None:
