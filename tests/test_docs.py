@@ -199,6 +199,7 @@ def run_pycon(block: Block, cwd: Path) -> None:
     report: list[str] = []
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test, out=report.append)
+    assert test.examples, "a pycon block holds '>>> ' examples"
     assert runner.failures == 0, "".join(report)
 
 
