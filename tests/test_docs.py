@@ -195,7 +195,9 @@ def run_python(block: Block, cwd: Path) -> None:
 
 def run_pycon(block: Block, cwd: Path) -> None:
     parser = doctest.DocTestParser()
-    test = parser.get_doctest(block.text, {"__name__": "__docs_example__"}, block.name, str(block.doc), block.line)
+    test = parser.get_doctest(
+        block.text, {"__name__": "__docs_example__"}, block.name, str(block.doc), block.line
+    )
     report: list[str] = []
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test, out=report.append)
@@ -222,7 +224,9 @@ RUNNERS: dict[str, Callable[[Block, Path], None]] = {
 RUNNABLE = [b for b in ALL_BLOCKS if b.marker is None]
 SAME_AS = [b for b in ALL_BLOCKS if b.marker == "same-as"]
 REGIONS = [
-    (doc, match["command"], match["text"]) for doc in DOCS for match in REGION.finditer(doc.read_text("utf-8"))
+    (doc, match["command"], match["text"])
+    for doc in DOCS
+    for match in REGION.finditer(doc.read_text("utf-8"))
 ]
 
 
@@ -329,7 +333,9 @@ def test_exit_code_table_is_the_enum() -> None:
 
 def documented_packages() -> list[str]:
     """The directories docs/architecture.md describes in its Layout section."""
-    section = (ROOT / "docs" / "architecture.md").read_text("utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
+    section = (
+        (ROOT / "docs" / "architecture.md").read_text("utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
+    )
     return re.findall(r"^- `(\w+)/`", section, flags=re.M)
 
 
