@@ -19,14 +19,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from glance_validate.generate import mutations, synthesis
+from glance_validate.generate.model import RandomChoices, model_for
 from glance_validate.schema.sources import builtin_names
 
 RUNS = 3
 
 
 def seeded(schema: str, records: int, broken: bool) -> float:
-    model = synthesis.model_for(schema)
-    choices = synthesis.RandomChoices(1)
+    model = model_for(schema)
+    choices = RandomChoices(1)
     made = 0
     started = time.perf_counter()
     while made < records:

@@ -20,9 +20,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from glance_validate.generate import mutations, synthesis
+from glance_validate.generate.model import ExtensionSet, model_for
 from glance_validate.generate.mutations import Broken
 from glance_validate.generate.regex_strings import Choices
-from glance_validate.generate.synthesis import ExtensionSet
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn, SearchStrategy
@@ -47,7 +47,7 @@ def images(
     ``"none"``, or ``"auto"`` (IMS ones for the ``ims`` schema, OpenStack ones otherwise).
     """
     _require_hypothesis()
-    model = synthesis.model_for(schema, extensions)
+    model = model_for(schema, extensions)
     return _drawn(lambda choices: synthesis.image(choices, model))
 
 
@@ -60,7 +60,7 @@ def image_lists(
 ) -> SearchStrategy[dict[str, Any]]:
     """Valid list pages (GET /v2/images) holding ``min_size`` to ``max_size`` images."""
     _require_hypothesis()
-    model = synthesis.model_for(schema, extensions)
+    model = model_for(schema, extensions)
     _check_sizes(min_size, max_size)
     return _drawn(lambda choices: synthesis.image_list(choices, model, min_size, max_size))
 
@@ -70,7 +70,7 @@ def invalid_images(
 ) -> SearchStrategy[Broken]:
     """Single-image payloads broken in one way, each with the one finding it must produce."""
     _require_hypothesis()
-    model = synthesis.model_for(schema, extensions)
+    model = model_for(schema, extensions)
     return _drawn(lambda choices: mutations.break_image(choices, model, synthesis.image(choices, model)))
 
 
@@ -83,7 +83,7 @@ def invalid_image_lists(
 ) -> SearchStrategy[Broken]:
     """List pages broken in one way (envelope or one image), each with the one finding it must produce."""
     _require_hypothesis()
-    model = synthesis.model_for(schema, extensions)
+    model = model_for(schema, extensions)
     _check_sizes(min_size, max_size)
 
     def broken_page(choices: Choices) -> Broken:

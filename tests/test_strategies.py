@@ -26,8 +26,8 @@ from glance_validate.core.exitcodes import ExitCode
 from glance_validate.generate import regex_strings, synthesis
 from glance_validate.generate.fuzz import FuzzOptions
 from glance_validate.generate.fuzz import run as run_fuzz
+from glance_validate.generate.model import Model, RandomChoices, SynthesisError, model_for
 from glance_validate.generate.mutations import Broken
-from glance_validate.generate.synthesis import RandomChoices, SynthesisError, model_for
 from glance_validate.strategies import image_lists, images, invalid_image_lists, invalid_images
 
 SCHEMAS = schemas()
@@ -38,7 +38,7 @@ FIND = settings(database=None, derandomize=True, max_examples=300, suppress_heal
 
 
 @cache
-def model(name: str) -> synthesis.Model:
+def model(name: str) -> Model:
     return model_for(SCHEMAS[name])
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal, TextIO
 from glance_validate.core.errors import GlanceValidateError
 from glance_validate.core.exitcodes import ExitCode
 from glance_validate.generate import mutations, synthesis
+from glance_validate.generate.model import Model, RandomChoices, model_for
 from glance_validate.schema.dialect import compile_dialect
 from glance_validate.schema.documents import SchemaDocument, SchemaSpec
 from glance_validate.schema.sources import BUILTIN_SCHEMAS, load_schema
@@ -69,8 +70,8 @@ def fuzz(options: FuzzOptions) -> FuzzReport:
     seed = options.seed if options.seed is not None else secrets.randbits(32)
     builtin = isinstance(options.schema, str) and options.schema in BUILTIN_SCHEMAS
     document = None if builtin else load_schema(options.schema).document
-    model = synthesis.model_for(options.schema if document is None else compile_dialect(_named(document)))
-    choices = synthesis.RandomChoices(seed)
+    model = model_for(options.schema if document is None else compile_dialect(_named(document)))
+    choices = RandomChoices(seed)
     options.out.mkdir(parents=True, exist_ok=True)
     label = str(options.schema) if document is None else _write_schema(options.out, document)
     written = []
@@ -106,9 +107,7 @@ def _write_schema(out: Path, document: dict[str, Any]) -> str:
     return SCHEMA_FILE
 
 
-def _one(
-    choices: synthesis.RandomChoices, model: synthesis.Model, options: FuzzOptions
-) -> tuple[Any, dict[str, Any]]:
+def _one(choices: RandomChoices, model: Model, options: FuzzOptions) -> tuple[Any, dict[str, Any]]:
     if options.kind == "image":
         payload: dict[str, Any] = synthesis.image(choices, model)
         if not options.invalid:

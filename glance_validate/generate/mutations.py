@@ -31,8 +31,9 @@ from glance_validate.checks.rules import describe, show
 from glance_validate.core.findings import join_pointer, pointer
 from glance_validate.core.jsontypes import json_type
 from glance_validate.generate import regex_strings, rule_mutations
+from glance_validate.generate.model import Model, SynthesisError, pick
 from glance_validate.generate.regex_strings import Choices
-from glance_validate.generate.synthesis import Model, SynthesisError, declared_types, pick
+from glance_validate.generate.schema_values import declared_types
 
 # Fields that consistency checks read: breaking their type or length would be found twice.
 CONSISTENCY_FIELDS = frozenset(

@@ -25,14 +25,10 @@ from glance_validate.checks.extensions import ims_profile
 from glance_validate.checks.rules import show
 from glance_validate.core.findings import join_pointer, pointer
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
+from glance_validate.generate.model import Model, pick
 from glance_validate.generate.regex_strings import Choices
-from glance_validate.generate.synthesis import (
-    Model,
-    declared_types,
-    pick,
-    timestamp,
-    uuid_string,
-)
+from glance_validate.generate.schema_values import declared_types
+from glance_validate.generate.synthesis import timestamp, uuid_string
 
 Outcome = tuple[str, str, str]  # (code, path, description)
 Apply = Callable[[Choices], Outcome]
