@@ -26,7 +26,7 @@ from glance_validate.net.cache import (
     retrieve,
     write_entry,
 )
-from glance_validate.net.fetch import FetchSettings, HTTPStatusError
+from glance_validate.net.exchange import FetchSettings, HTTPStatusError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "ims" / "image-list.json"

@@ -28,15 +28,15 @@ from schema_server import (
 )
 
 from glance_validate.core.errors import SchemaUnavailable
-from glance_validate.net.fetch import (
+from glance_validate.net.exchange import (
     BadBody,
     FetchError,
     FetchSettings,
     HTTPStatusError,
     TLSFailure,
     Unreachable,
-    fetch,
 )
+from glance_validate.net.fetch import fetch
 from glance_validate.net.urls import endpoint_url, safe_url
 
 FAST = FetchSettings(token=TOKEN, connect_timeout=2.0, read_timeout=2.0, retries=2, backoff=0.01)

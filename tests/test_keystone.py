@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from schema_server import SCHEMA_PATH, SEED, TOKEN, Reply, Request, SchemaServer, json_reply, schema_route
 
-from glance_validate.net.fetch import FetchError
+from glance_validate.net.exchange import FetchError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "ims" / "image-list.json"

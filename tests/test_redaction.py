@@ -363,7 +363,7 @@ def test_an_echoed_token_is_never_stored_nor_pinned(tmp_path: Path, where: str) 
 def test_a_keystone_500_echoing_the_password_does_not_show_it(tmp_path: Path) -> None:
     """Keystone failing with the password late in its message: the error names none of it."""
     pytest.importorskip("keystoneauth1")
-    from glance_validate.net.fetch import FetchError
+    from glance_validate.net.exchange import FetchError
     from glance_validate.net.keystone import login
 
     with SchemaServer() as server:

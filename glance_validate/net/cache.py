@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from glance_validate.core.errors import SchemaUnavailable
 
 if TYPE_CHECKING:
-    from glance_validate.net.fetch import FetchSettings
+    from glance_validate.net.exchange import FetchSettings
 
 DEFAULT_TTL = 3600.0
 STALE_TEMPORARY = 600.0  # seconds: a temporary file this old belongs to a writer that was killed
@@ -192,7 +192,8 @@ def retrieve(
         return _offline(key, entry, directory, now)
     if entry is not None and 0 <= now - entry.fetched_at < policy.ttl:
         return Retrieved(entry.url, entry.document, "cache", now - entry.fetched_at)
-    from glance_validate.net.fetch import FetchError, fetch  # the HTTP stack, only now
+    from glance_validate.net.exchange import FetchError
+    from glance_validate.net.fetch import fetch
     from glance_validate.net.urls import safe_url
 
     try:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from glance_validate.core.secrets import Secrets, clip
-from glance_validate.net.fetch import FetchError, TLSFailure, Unreachable
+from glance_validate.net.exchange import FetchError, TLSFailure, Unreachable
 
 EXTRA_HINT = "pip install 'glance-validate[openstack]'"
 _SECRET_KEYS = ("password", "token", "application_credential_secret", "secret", "passcode")

@@ -19,7 +19,7 @@ from glance_validate.schema.documents import SchemaDocument, SchemaSpec
 
 if TYPE_CHECKING:
     from glance_validate.net.cache import CachePolicy
-    from glance_validate.net.fetch import FetchSettings
+    from glance_validate.net.exchange import FetchSettings
     from glance_validate.net.keystone import CloudAccess
 
 
@@ -86,13 +86,13 @@ def _cloud_hint(cloud: str) -> str:
 
 
 def _settings(options: SchemaOptions, token: str | None, hint: str | None = None) -> FetchSettings:
-    from glance_validate.net import fetch
+    from glance_validate.net import exchange
 
-    return fetch.FetchSettings(
+    return exchange.FetchSettings(
         token=token,
-        token_hint=hint or fetch.TOKEN_HINT,
-        connect_timeout=_given(options.connect_timeout, fetch.DEFAULT_CONNECT_TIMEOUT),
-        read_timeout=_given(options.read_timeout, fetch.DEFAULT_READ_TIMEOUT),
+        token_hint=hint or exchange.TOKEN_HINT,
+        connect_timeout=_given(options.connect_timeout, exchange.DEFAULT_CONNECT_TIMEOUT),
+        read_timeout=_given(options.read_timeout, exchange.DEFAULT_READ_TIMEOUT),
         insecure=options.insecure,
         cacert=options.cacert,
     )
