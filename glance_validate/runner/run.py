@@ -345,7 +345,7 @@ def _check_all(
     stdin: BinaryIO | None,
     stack: ExitStack,
 ) -> None:
-    from glance_validate.checks.consistency import ListingIds
+    from glance_validate.checks.consistency.lists import ListingIds
     from glance_validate.inputs.discover import read
 
     tasks = plan(found, options.jsonl_range_bytes, Limits(options.max_bytes, options.pipe_timeout))
