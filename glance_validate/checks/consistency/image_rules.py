@@ -13,7 +13,8 @@ from typing import Any
 from glance_validate.checks.consistency.extension_rule import EXTENSIONS
 from glance_validate.checks.consistency.facts import Facts, custom_types
 from glance_validate.checks.consistency.formats import hex_length, rfc3339_problem
-from glance_validate.checks.consistency.rule import Explain, Image, ImageRule, fixed, literal, when
+from glance_validate.checks.consistency.rule import Explain, Fragment, Image, ImageRule, fixed, literal, when
+from glance_validate.checks.extensions import ExtensionProfile
 from glance_validate.checks.rules import show
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, join_pointer
@@ -150,21 +151,31 @@ def _hash_value(algo: str, value: str, where: str) -> Iterator[Finding]:
     )
 
 
-# Glance's default sha512, or neither set; other algorithms (hashlib knows many, under several
-# spellings) leave the quick check to the rule.
-_SHA512_OR_NEITHER = {
-    "anyOf": [
+def _hashes_accept(profile: ExtensionProfile) -> Fragment:
+    """Both set, to a name hashlib guarantees (Glance's sha512 tried first) and a hexdigest of its
+    length; or neither set. Other spellings hashlib takes (SHA512) are left to the rule."""
+    import hashlib
+
+    by_length: dict[int, list[str]] = {}
+    for name in ["sha512", *sorted(hashlib.algorithms_guaranteed - {"sha512"})]:
+        length = hex_length(name)
+        if length is not None:
+            by_length.setdefault(length, []).append(name)
+    both = [
         {
             "required": ["os_hash_algo", "os_hash_value"],
             "properties": {
-                "os_hash_algo": {"enum": ["sha512"]},
-                "os_hash_value": {"type": "string", "pattern": "^[0-9a-f]{128}$"},
+                "os_hash_algo": {"enum": names},
+                "os_hash_value": {"type": "string", "pattern": f"^[0-9a-f]{{{length}}}$"},
             },
-        },
-        {"properties": {"os_hash_algo": {"type": "null"}, "os_hash_value": {"type": "null"}}},
+        }
+        for length, names in by_length.items()
     ]
-}
-HASHES = ImageRule(("C011",), _hashes, fixed({"allOf": [_SHA512_OR_NEITHER]}))
+    neither = {"properties": {"os_hash_algo": {"type": "null"}, "os_hash_value": {"type": "null"}}}
+    return {"allOf": [{"anyOf": [*both, neither]}]}
+
+
+HASHES = ImageRule(("C011",), _hashes, _hashes_accept)
 
 
 # C012, C013 -------------------------------------------------------------------------------
@@ -313,11 +324,14 @@ def _locations(image: Image, where: str, facts: Facts) -> Iterator[Finding]:
 
 
 def _direct_urls_located(images: list[Image]) -> bool:
-    """No record has a direct_url, or each one is its first location's url (as Glance writes it)."""
+    """Each direct_url is missing, or has no locations to be among, or is its first location's url
+    (as Glance writes it)."""
     return not [
         image
         for image in images
-        if image.get("direct_url") is not None and not _first_location_is(image, image["direct_url"])
+        if image.get("direct_url") is not None
+        and image.get("locations") is not None
+        and not _first_location_is(image, image["direct_url"])
     ]
 
 
