@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from glance_validate import Validator
 from glance_validate.checks.consistency.facts import Facts, facts_for
-from glance_validate.checks.consistency.image_rules import IMAGE_RULES, page_rules
+from glance_validate.checks.consistency.formats import hex_length
+from glance_validate.checks.consistency.image_rules import IMAGE_RULES, USUAL_HASHES, page_rules
 from glance_validate.checks.consistency.lists import check_list
 from glance_validate.checks.consistency.quickcheck import assemble, list_quick_check, quick_image_schema
 from glance_validate.checks.consistency.rule import ImageRule
@@ -126,7 +127,7 @@ def test_every_rule_has_a_fragment_or_says_why() -> None:
 
 
 @pytest.mark.parametrize("rule", WITH_FRAGMENT, ids=[rule.codes[0] for rule in WITH_FRAGMENT])
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(record=records())
 def test_a_fragment_holds_only_where_its_rule_finds_nothing(rule: ImageRule, record: dict[str, Any]) -> None:
     """Fragment holds => the rule finds nothing; for an exact fragment, also the converse."""
@@ -138,7 +139,7 @@ def test_a_fragment_holds_only_where_its_rule_finds_nothing(rule: ImageRule, rec
 
 
 @pytest.mark.parametrize("rule", WITH_PAGE_TEST, ids=[rule.codes[0] for rule in WITH_PAGE_TEST])
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(page=st.lists(records(), max_size=4))
 def test_a_page_test_holds_only_where_its_rule_finds_nothing(
     rule: ImageRule, page: list[dict[str, Any]]
@@ -178,6 +179,11 @@ def test_pages_as_glance_writes_them_run_no_rule_in_python(page: dict[str, Any])
     """A clean page passes the quick check and every page test: no rule runs record by record."""
     assert list_quick_check().is_valid(page)
     assert page_rules(page["images"], _facts("glance"), quick_clean=True) == ()
+
+
+def test_the_usual_hash_lengths_are_hashlib_s() -> None:
+    """The hexdigest lengths the quick check expects are those hashlib gives (as the rule reads them)."""
+    assert {name: hex_length(name) for name in USUAL_HASHES} == USUAL_HASHES
 
 
 def test_fragments_reading_one_property_are_both_kept() -> None:
