@@ -40,8 +40,8 @@ def _links(image: Image, where: str, facts: Facts) -> Iterator[Finding]:
 
 
 def _links_clean(images: list[Image]) -> bool:
-    """Every self and file link is missing or the record's own (an id of another type gives a
-    link no string equals, and the rule ignores such ids anyway)."""
+    """Every self and file link is missing or the record's own (an id that is not a string still
+    gives a link here, but the rule looks at no link of such a record)."""
     return not [
         image
         for image in images

@@ -1,10 +1,10 @@
 """The quick check: one Draft 4 schema that holds when no image rule with a fragment would report.
 
 jsonschema-rs evaluates it for a whole page in one call (with the images schema itself, in one
-pass, on the fast engine); only pages it rejects run every rule in Python. On the pages it accepts
-only the rules it skips run (see ``image_rules``). It is assembled from the rules' fragments, so it
-may reject more than the rules do (then the rules simply run), never less:
-tests/test_consistency_quickcheck.py holds every fragment to that.
+pass, on the fast engine); on pages it rejects every rule runs in Python, on pages it accepts only
+the rules without a fragment do, unless their page tests clear them (see ``rule``). It is assembled
+from the rules' fragments, so it may reject more than the rules do (then the rules simply run),
+never less: tests/test_consistency_quickcheck.py holds every fragment to that.
 """
 
 from __future__ import annotations
