@@ -12,16 +12,15 @@ from typing import Any
 import pytest
 
 from glance_validate import Policy, Validator, validate
-from glance_validate.checks.consistency import (
+from glance_validate.checks.consistency.facts import facts_for
+from glance_validate.checks.consistency.formats import hex_length, rfc3339_problem
+from glance_validate.checks.consistency.image_rules import check_image
+from glance_validate.checks.consistency.lists import (
     ListingIds,
-    check_image,
     check_list,
     check_single_image,
     cross_page_duplicates,
-    facts_for,
-    hex_length,
     listing_key,
-    rfc3339_problem,
 )
 from glance_validate.core.exitcodes import ExitCode
 from glance_validate.core.findings import PageIds

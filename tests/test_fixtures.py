@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from glance_validate.checks.config import Policy
-from glance_validate.checks.consistency import cross_page_duplicates
+from glance_validate.checks.consistency.lists import cross_page_duplicates
 from glance_validate.checks.validation import Validator, with_findings
 from glance_validate.core.findings import Finding, Result
 

@@ -8,8 +8,11 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from glance_validate.checks import consistency, deviations, rules
+from glance_validate.checks import deviations, rules
 from glance_validate.checks.config import Policy, default_policy
+from glance_validate.checks.consistency.facts import facts_for
+from glance_validate.checks.consistency.lists import check_list, check_single_image
+from glance_validate.checks.consistency.quickcheck import combined_quick_check
 from glance_validate.checks.engine import Engine, EngineName, build_engine
 from glance_validate.core.catalog import finding
 from glance_validate.core.errors import GlanceValidateError, SchemaUnavailable
@@ -57,7 +60,7 @@ class Validator:
         self.policy = policy if policy is not None else default_policy()
         self._list_engine = compile_engine(self.dialect.list_schema, self.dialect, engine)
         self._image_engine = compile_engine(self.dialect.image_schema, self.dialect, engine)
-        self._facts = consistency.facts_for(self.dialect)
+        self._facts = facts_for(self.dialect)
         self._consistency = any(code[0] in "CX" for code in self.policy.enabled)
         self.schema_findings = tuple(self.policy.filter(self.dialect.findings))
 
@@ -77,7 +80,7 @@ class Validator:
         """
         if self.engine_name != "fast" or not self._consistency:
             return None
-        return consistency.combined_quick_check(self.dialect.schemas, uri)
+        return combined_quick_check(self.dialect.schemas, uri)
 
     def validate(self, payload: object) -> Result:
         """Validate a parsed JSON value, ``bytes`` of JSON text, or a ``Path`` to a JSON file."""
@@ -138,25 +141,25 @@ class Validator:
         structure = list(rules.list_structure(value, self.dialect))
         both = self._list_both_clean
         if both is not None and both.is_valid(value):
-            checked, page = consistency.check_list(value, self._facts, quick_clean=True)
+            checked, page = check_list(value, self._facts, quick_clean=True)
             return structure + checked, page
         covered = {f.path for f in structure}
         schema_valid, keyword = _schema_findings(self._list_engine, value)
         if not self._consistency:
             return structure + [f for f in keyword if f.path not in covered], None
         quick_clean = _quick_clean(both, schema_valid)
-        checked, page = consistency.check_list(value, self._facts, quick_clean=quick_clean)
+        checked, page = check_list(value, self._facts, quick_clean=quick_clean)
         return structure + [f for f in keyword if f.path not in covered] + checked, page
 
     def _check_image(self, value: dict[str, Any]) -> list[Finding]:
         both = self._image_both_clean
         if both is not None and both.is_valid(value):
-            return consistency.check_single_image(value, self._facts, quick_clean=True)
+            return check_single_image(value, self._facts, quick_clean=True)
         schema_valid, keyword = _schema_findings(self._image_engine, value)
         if not self._consistency:
             return keyword
         quick_clean = _quick_clean(both, schema_valid)
-        return keyword + consistency.check_single_image(value, self._facts, quick_clean=quick_clean)
+        return keyword + check_single_image(value, self._facts, quick_clean=quick_clean)
 
     def _apply_policy(self, found: list[Finding], value: Any, kind: Kind) -> list[Finding]:
         """Known deviations rewritten (unless strict), then only the enabled codes kept."""

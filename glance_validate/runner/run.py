@@ -103,7 +103,7 @@ def _check_all(
     stdin: BinaryIO | None,
     stack: ExitStack,
 ) -> None:
-    from glance_validate.checks.consistency import ListingIds
+    from glance_validate.checks.consistency.lists import ListingIds
     from glance_validate.inputs.readers import read
 
     tasks = plan(found, options.jsonl_range_bytes, Limits(options.max_bytes, options.pipe_timeout))
