@@ -20,7 +20,9 @@ from glance_validate.inputs.reading import (
     DEFAULT_MAX_BYTES,
     Limits,
     TooLarge,
-    open_input,
+    is_compressed,
+    is_stream,
+    open_decompressed,
     open_stdin,
     reason,
     size_text,
@@ -31,21 +33,25 @@ def read_jsonl(item: Input, stdin: BinaryIO | None, limits: Limits = DEFAULT_LIM
     """The payloads of a JSON Lines input (a file, a FIFO or standard input), line by line."""
     origin = Origin(item.label, item.path)
     if item.path is None:
-        yield from _streamed(origin, open_stdin(stdin, limits.pipe_timeout), limits.max_bytes)
+        yield from read_jsonl_stream(origin, open_stdin(stdin, limits.pipe_timeout), limits.max_bytes)
         return
     try:
-        handle = open_input(item.path, limits)
+        handle = open_decompressed(item.path, limits)
     except OSError as exc:
         yield problem(origin, UNREADABLE, f"cannot read {shown(item.label)}: {reason(exc)}")
         return
+    endless = is_stream(item.path) or is_compressed(item.path)
     with handle:
-        yield from _streamed(origin, handle, limits.max_bytes)
+        yield from read_jsonl_stream(origin, handle, limits.max_bytes, endless=endless)
 
 
-def _streamed(origin: Origin, handle: BinaryIO, max_bytes: int) -> Iterator[Payload]:
+def read_jsonl_stream(
+    origin: Origin, handle: BinaryIO, max_bytes: int, *, endless: bool = True
+) -> Iterator[Payload]:
+    """The payloads of JSON Lines read from ``handle``; ``endless``: it may never end (a stream)."""
     number = 0
     try:
-        for payload in _jsonl_lines(origin, _bounded_lines(handle, max_bytes, endless=True), 0):
+        for payload in _jsonl_lines(origin, _bounded_lines(handle, max_bytes, endless=endless), 0):
             number = payload.origin.line or number
             yield payload
     except OSError as exc:  # a FIFO gone silent, an I/O error: the lines read so far stand
