@@ -104,3 +104,32 @@ def test_a_truncated_gzip_file_is_reported_as_truncated(tmp_path: Path) -> None:
         f"P009 cannot read {str(path)!r}: the compressed file is truncated: it ends before its "
         "compressed data does"
     ]
+
+
+def test_extra_data_on_standard_input_hints_at_input_format_jsonl() -> None:
+    """Two values on one line of standard input: the P001 'extra data' names --input-format jsonl."""
+    result = subprocess.run(
+        [sys.executable, "-m", "glance_validate", "check", "-q", "-"],
+        input=PAGE + b" " + PAGE + b"\n",
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert "P001 [error] extra data after the JSON value" in result.stdout.decode()
+    assert (
+        "if the input is JSON Lines (one value per line), give --input-format jsonl" in result.stdout.decode()
+    )
+
+
+def test_extra_data_in_a_named_json_file_has_no_hint(tmp_path: Path) -> None:
+    """A .json file with two values keeps the plain P001 message: its name says JSON."""
+    path = tmp_path / "two.json"
+    path.write_bytes(PAGE + b" " + PAGE + b"\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "glance_validate", "check", "-q", str(path)],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert "P001 [error] extra data after the JSON value" in result.stdout.decode()
+    assert "--input-format jsonl" not in result.stdout.decode()

@@ -109,5 +109,8 @@ def _read_opened(item: Input, origin: Origin, handle: BinaryIO, limits: Limits) 
     except OSError as exc:
         yield problem(origin, UNREADABLE, f"cannot read {shown(item.label)}: {reason(exc)}")
         return
-    reader = WHOLE_READERS[item.format or content_format(data)]
-    yield from reader(origin, data, limits.max_bytes)
+    found = item.format or content_format(data)
+    if found == "json" and item.format is None and (item.path is None or is_stream(item.path)):
+        yield Payload(origin, data, streamed=True)  # a P001 "extra data" then hints at JSON Lines
+        return
+    yield from WHOLE_READERS[found](origin, data, limits.max_bytes)
