@@ -386,6 +386,8 @@ def time_memory(run: Run, tools: Tools, built: dict[str, corpora.Corpus]) -> Non
         else:
             commands.append(Command(f"{name}|{table.GV}", (tools.gv, path), 3, warm_up=False))
         commands.append(Command(f"{name}|{table.FLOOR}", tools.loop("rs", [path], jsonl), 3, warm_up=False))
+    sparse = _sparse_jsonl(run.settings.cache)
+    commands.append(Command(f"{SPARSE}|{table.GV}", (tools.gv, str(sparse)), 3, warm_up=False))
     run.log("measuring peak memory")
     samples = interleave(run, "memory", commands)
     for name, corpus in cases:
@@ -402,6 +404,30 @@ def time_memory(run: Run, tools: Tools, built: dict[str, corpora.Corpus]) -> Non
             }
             entry.update({k: row[k] for k in ("status", "max_rss_mb", "median_s", "exit_codes")})
             run.memory.append(entry)
+    run.memory.append(_refused(SPARSE, sparse, samples[f"{SPARSE}|{table.GV}"]))
+
+
+# A sparse 2 GiB .jsonl without a line break (a disk image saved as .jsonl): refused with P011
+# (exit 3), in the time it takes to read past it once.
+SPARSE = "sparse-2gib-jsonl"
+
+
+def _sparse_jsonl(cache: Path) -> Path:
+    path = cache / "corpora" / f"{SPARSE}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.truncate(2 << 30)
+    return path
+
+
+def _refused(name: str, path: Path, samples: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A memory entry for an input that must be refused: ok when every run exits 3 in time."""
+    row = table.summarise(name, table.GV, samples, _status(samples))
+    refused = all(s["exit_code"] == 3 and not s["timed_out"] for s in samples)
+    entry = {"name": name, "tool": table.GV, "bytes": path.stat().st_size}
+    entry.update({k: row[k] for k in ("max_rss_mb", "median_s", "exit_codes")})
+    entry["status"] = "ok" if refused else row["status"]
+    return entry
 
 
 # Putting it together -----------------------------------------------------------------------

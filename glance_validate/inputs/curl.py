@@ -2,7 +2,9 @@
 
 Interim ``1xx`` heads, redirects and proxy ``CONNECT`` heads before the final response are
 skipped. The body is the payload; its positions stay those of the file unless a content
-encoding had to be removed. ``decoded_body`` (gzip, deflate) serves HAR captures too.
+encoding or a chunked transfer encoding (saved raw, with its chunk sizes) had to be removed.
+``decoded_body`` (gzip, deflate) serves HAR captures too: a body that does not decompress, or
+ends before its compressed data does, is reported as such rather than read as JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from glance_validate.inputs.reading import DEFAULT_MAX_BYTES, TooLarge
 _STATUS_LINE = re.compile(rb"HTTP/[0-9](?:\.[0-9])? ([0-9]{3})(?: [^\r\n]*)?\r?\n")
 _BLANK_LINE = re.compile(rb"\r\n\r\n|\n\n")
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK_SIZE_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})(?:;[^\r\n]*)?\r?\n")
 
 
 class _Head(NamedTuple):
@@ -41,13 +44,21 @@ def read_http(origin: Origin, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -
         return problem(origin, NOT_A_CAPTURE, f"{shown(origin.label)} is not an HTTP capture: {head}")
     origin = replace(origin, status=head.status)
     body = data[head.body_start :]
+    framed = "chunked" in head.headers.get("transfer-encoding", "").lower()
+    if framed and _CHUNK_SIZE_LINE.match(body):
+        dechunked = _dechunked(body)
+        if isinstance(dechunked, str):
+            return problem(origin, ENTRY_UNUSABLE, f"response body cannot be read: {dechunked}")
+        body = dechunked
+    else:
+        framed = False  # marked chunked but saved without the framing (curl -i removes it)
     try:
         decoded = decoded_body(body, head.headers.get("content-encoding", ""), max_bytes)
     except TooLarge as exc:
         return problem(origin, TOO_LARGE, f"{shown(origin.label)}: {exc}")
     if isinstance(decoded, str):
         return problem(origin, ENTRY_UNUSABLE, f"response body cannot be read: {decoded}")
-    if decoded is not body:
+    if decoded is not body or framed:
         return Payload(
             replace(origin, body_relative=True), decoded, 0, None, head.headers.get("content-type")
         )
@@ -77,7 +88,7 @@ def _headers(block: bytes) -> dict[str, str]:
     headers: dict[str, str] = {}
     for raw in block.splitlines():
         name, sep, value = raw.decode("latin-1").partition(":")
-        if sep and name.strip().lower() in ("content-type", "content-encoding"):
+        if sep and name.strip().lower() in ("content-type", "content-encoding", "transfer-encoding"):
             headers[name.strip().lower()] = value.strip()
     return headers
 
@@ -90,16 +101,61 @@ def decoded_body(body: bytes, content_encoding: str, max_bytes: int = DEFAULT_MA
     encoding = content_encoding.strip().lower()
     if encoding in ("gzip", "x-gzip", "deflate") or body.startswith(_GZIP_MAGIC):
         window = 47 if encoding != "deflate" else 15  # 47: gzip or zlib header, detected
+        name = encoding if encoding not in ("", "identity") else "gzip"
         try:
             inflater = zlib.decompressobj(window)
             out = inflater.decompress(body, max_bytes + 1)
         except zlib.error as exc:
             if encoding in ("", "identity"):
                 return body
-            return f"{encoding} content encoding does not decode ({exc})"
+            return f"the body is marked {name} but does not decompress: {str(exc).rpartition(': ')[2]}"
         if len(out) > max_bytes:
             raise TooLarge("the decompressed response body", None, max_bytes)
+        if not inflater.eof:
+            return (
+                f"the body is marked {name} but is truncated: it ends before its compressed data "
+                "does (an interrupted transfer, or a capture cut short)"
+            )
         return out
     if encoding in ("", "identity"):
         return body
     return f"content encoding {encoding!r} is not supported"
+
+
+def _dechunked(body: bytes) -> bytes | str:
+    """A body saved in chunked transfer framing (chunk sizes in hex) without the framing.
+
+    The reason in words when the framing is broken or ends before its last (zero-size) chunk.
+    """
+    out = bytearray()
+    position = 0
+    while True:
+        size_line = _CHUNK_SIZE_LINE.match(body, position)
+        if size_line is None and position == len(body):
+            return (
+                "the body is marked chunked (Transfer-Encoding) but is truncated: "
+                "it ends before its last (zero-size) chunk"
+            )
+        if size_line is None:
+            return (
+                "the body is marked chunked (Transfer-Encoding) but has no chunk size line "
+                f"at byte {position} of the body"
+            )
+        size = int(size_line.group(1), 16)
+        start = size_line.end()
+        if size == 0:
+            return bytes(out)
+        end = start + size
+        if end > len(body):
+            return (
+                "the body is marked chunked (Transfer-Encoding) but is truncated: "
+                f"a chunk of {size} bytes at byte {position} of the body ends past its end"
+            )
+        out += body[start:end]
+        line_end = re.compile(rb"\r?\n").match(body, end)
+        if line_end is None:
+            return (
+                "the body is marked chunked (Transfer-Encoding) but a chunk of "
+                f"{size} bytes at byte {position} of the body is not followed by a line break"
+            )
+        position = line_end.end()

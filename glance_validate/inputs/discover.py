@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from glance_validate.inputs.reading import reason
+from glance_validate.inputs.reading import COMPRESSED_SUFFIXES, reason
 
 InputFormat = Literal["json", "jsonl", "har", "http"]
 INPUT_FORMATS: tuple[InputFormat, ...] = ("json", "jsonl", "har", "http")
@@ -55,8 +55,14 @@ def stdin_input(input_format: InputFormat | None = None) -> Input:
 
 
 def format_of(path: str) -> InputFormat | None:
-    """The input format a file name implies, or None when only its content can tell."""
-    return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
+    """The input format a file name implies, or None when only its content can tell.
+
+    A compressed file's format is that of the name without ``.gz`` or ``.xz``.
+    """
+    name = Path(path)
+    if name.suffix.lower() in COMPRESSED_SUFFIXES:
+        name = name.with_suffix("")
+    return FORMAT_BY_SUFFIX.get(name.suffix.lower())
 
 
 def discover(

@@ -60,6 +60,7 @@ class Payload:
     content_type: str | None = None
     # credentials of the captured request (token, cookies): blanked from whatever is reported
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    streamed: bool = False  # read whole from a stream whose content did not say JSON Lines
 
     @property
     def http_error(self) -> bool:

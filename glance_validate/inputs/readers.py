@@ -12,16 +12,19 @@ import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from glance_validate.inputs import sniff
 from glance_validate.inputs.curl import read_http
 from glance_validate.inputs.discover import Input, InputFormat
 from glance_validate.inputs.har import read_har
-from glance_validate.inputs.jsonlines import read_jsonl
+from glance_validate.inputs.jsonlines import read_jsonl, read_jsonl_stream
 from glance_validate.inputs.payloads import TOO_LARGE, UNREADABLE, Origin, Payload, problem, shown
 from glance_validate.inputs.reading import (
     DEFAULT_LIMITS,
     Limits,
     TooLarge,
-    open_input,
+    is_compressed,
+    is_stream,
+    open_decompressed,
     open_stdin,
     read_bounded,
     reason,
@@ -58,7 +61,11 @@ def content_format(data: bytes) -> InputFormat:
 
 
 def read(item: Input, stdin: BinaryIO | None = None, limits: Limits = DEFAULT_LIMITS) -> Iterator[Payload]:
-    """Every payload of one input, in order; JSON Lines are streamed."""
+    """Every payload of one input, in order; JSON Lines are streamed.
+
+    A stream or compressed file whose name does not tell its format is JSON Lines when its
+    first chunk says so (``sniff``), else read whole and read as its content says.
+    """
     origin = Origin(item.label, item.path)
     if item.problem is not None:
         yield problem(origin, UNREADABLE, f"{shown(item.label)}: {item.problem}")
@@ -67,19 +74,43 @@ def read(item: Input, stdin: BinaryIO | None = None, limits: Limits = DEFAULT_LI
         yield from read_jsonl(item, stdin, limits)
         return
     try:
-        data = _read_whole(item, stdin, limits)
+        handle = _opened(item, stdin, limits)
+    except OSError as exc:
+        yield problem(origin, UNREADABLE, f"cannot read {shown(item.label)}: {reason(exc)}")
+        return
+    try:
+        yield from _read_opened(item, origin, handle, limits)
+    finally:
+        if item.path is not None:
+            handle.close()
+
+
+def _opened(item: Input, stdin: BinaryIO | None, limits: Limits) -> BinaryIO:
+    if item.path is None:
+        return open_stdin(stdin, limits.pipe_timeout)
+    return open_decompressed(item.path, limits)
+
+
+def _read_opened(item: Input, origin: Origin, handle: BinaryIO, limits: Limits) -> Iterator[Payload]:
+    what = "standard input" if item.path is None else "the file"
+    if item.path is not None and is_compressed(item.path):
+        what = "the decompressed file"
+    try:
+        if item.format is None and (item.path is None or is_stream(item.path) or is_compressed(item.path)):
+            head = sniff.head_of(handle, limits.max_bytes)
+            handle = sniff.joined(head, handle)
+            if sniff.looks_like_json_lines(head):
+                yield from read_jsonl_stream(origin, handle, limits.max_bytes)
+                return
+        data = read_bounded(handle, limits.max_bytes, what)
     except TooLarge as exc:
         yield problem(origin, TOO_LARGE, f"{shown(item.label)}: {exc}")
         return
     except OSError as exc:
         yield problem(origin, UNREADABLE, f"cannot read {shown(item.label)}: {reason(exc)}")
         return
-    reader = WHOLE_READERS[item.format or content_format(data)]
-    yield from reader(origin, data, limits.max_bytes)
-
-
-def _read_whole(item: Input, stdin: BinaryIO | None, limits: Limits) -> bytes:
-    if item.path is None:
-        return read_bounded(open_stdin(stdin, limits.pipe_timeout), limits.max_bytes, "standard input")
-    with open_input(item.path, limits) as handle:
-        return read_bounded(handle, limits.max_bytes, "the file")
+    found = item.format or content_format(data)
+    if found == "json" and item.format is None and (item.path is None or is_stream(item.path)):
+        yield Payload(origin, data, streamed=True)  # a P001 "extra data" then hints at JSON Lines
+        return
+    yield from WHOLE_READERS[found](origin, data, limits.max_bytes)

@@ -150,6 +150,72 @@ class _PatientReader(io.RawIOBase):
         super().close()
 
 
+COMPRESSED_SUFFIXES = (".gz", ".xz")
+
+
+def is_compressed(path: str) -> bool:
+    """Whether ``path`` names a gzip or xz file (read decompressed, as a stream)."""
+    return path.lower().endswith(COMPRESSED_SUFFIXES)
+
+
+def open_decompressed(path: str, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
+    """``open_input``, decompressing a ``.gz`` or ``.xz`` file as it is read.
+
+    Decompression is incremental: a reader asks for at most the limit plus one byte, so a
+    compression bomb is refused as too large without being expanded. A corrupt or truncated
+    file is an OSError saying so.
+    """
+    handle = open_input(path, limits)
+    if not is_compressed(path):
+        return handle
+    try:
+        if path.lower().endswith(".gz"):
+            import gzip
+
+            inner: io.BufferedIOBase = gzip.GzipFile(fileobj=handle, mode="rb")
+        else:
+            import lzma
+
+            inner = lzma.LZMAFile(handle, mode="rb")  # noqa: SIM115 - closed with the reader
+    except BaseException:
+        handle.close()
+        raise
+    return io.BufferedReader(_Decompressing(inner, handle), 1 << 20)
+
+
+class _Decompressing(io.RawIOBase):
+    """Decompressed bytes, with the decompressors' errors as OSError; no file number (no size)."""
+
+    def __init__(self, inner: io.BufferedIOBase, outer: BinaryIO) -> None:
+        super().__init__()
+        self.inner = inner
+        self.outer = outer
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        import lzma
+        import zlib
+
+        try:
+            data = self.inner.read1(len(buffer))
+        except EOFError:
+            raise OSError(
+                errno.EIO, "the compressed file is truncated: it ends before its compressed data does"
+            ) from None
+        except (lzma.LZMAError, zlib.error, OSError) as exc:
+            raise OSError(errno.EIO, f"the file does not decompress: {exc}") from None
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.inner.close()
+            self.outer.close()
+        super().close()
+
+
 def size_text(count: int) -> str:
     """``4 MiB``, ``1.5 KiB``, ``12 bytes``."""
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):

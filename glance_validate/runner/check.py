@@ -42,11 +42,30 @@ def _result(validator: Validator, payload: Payload) -> Result:
     if payload.problem is not None:
         return Result("unknown", (payload.problem,))
     result = validator.validate_bytes(payload.data)
+    if payload.streamed:
+        result = _json_lines_hint(result)
     if payload.http_error:
         result = _as_error_response(result, payload)
     if payload.line_shift and result.findings:
         result = replace(result, findings=shifted(result.findings, payload.line_shift))
     return result
+
+
+_EXTRA_DATA = "extra data after the JSON value"
+JSON_LINES_HINT = "; if the input is JSON Lines (one value per line), give --input-format jsonl"
+
+
+def _json_lines_hint(result: Result) -> Result:
+    """On a stream, a second value after the first may be JSON Lines its first chunk did not show."""
+    if not any(f.code == "P001" and f.message.startswith(_EXTRA_DATA) for f in result.findings):
+        return result
+    findings = tuple(
+        replace(f, message=f.message + JSON_LINES_HINT)
+        if f.code == "P001" and f.message.startswith(_EXTRA_DATA)
+        else f
+        for f in result.findings
+    )
+    return replace(result, findings=findings)
 
 
 def shifted(findings: tuple[Finding, ...], lines: int) -> tuple[Finding, ...]:

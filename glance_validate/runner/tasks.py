@@ -44,15 +44,18 @@ def plan(
 ) -> list[Task]:
     """Tasks in input order; big JSON Lines files become several ranges.
 
-    Standard input, FIFOs and devices are streamed in the main process: they cannot be split
+    Standard input, FIFOs, devices and compressed files are streamed in the main process: they cannot be split
     into ranges or handed to a worker, and their payloads are reported as they arrive.
     """
     from glance_validate.inputs.jsonlines import jsonl_ranges
-    from glance_validate.inputs.reading import is_stream
+    from glance_validate.inputs.reading import is_compressed, is_stream
 
     tasks: list[Task] = []
     for item in inputs_found:
-        streamed = item.problem is None and (item.path is None or is_stream(item.path))
+        # a compressed file is read as a stream too: its byte offsets are not those of its lines
+        streamed = item.problem is None and (
+            item.path is None or is_stream(item.path) or is_compressed(item.path)
+        )
         if item.format == "jsonl" and item.problem is None and not streamed:
             assert item.path is not None
             ranges = jsonl_ranges(item.path, range_bytes)
