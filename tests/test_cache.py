@@ -359,3 +359,57 @@ def test_copy_in_date_is_used_without_the_http_stack(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == [url, "False", "False"]
+
+
+def test_offline_with_a_corrupt_record_says_it_is_corrupt_and_where(tmp_path: Path) -> None:
+    """--offline with a truncated record names the file as corrupt instead of "no cached copy"."""
+    url = f"http://127.0.0.1:{free_port()}{SCHEMA_PATH}"
+    entry_path(tmp_path, url).write_text('{"format": 1, "key": ')
+    with pytest.raises(SchemaUnavailable) as caught:
+        _retrieve(url, tmp_path, offline=True)
+    message = str(caught.value)
+    assert "is corrupt" in message and str(entry_path(tmp_path, url)) in message
+    assert "no cached copy" not in message
+
+
+def test_cli_offline_with_a_corrupt_record_exits_3(tmp_path: Path) -> None:
+    """The command line refuses a corrupt record under --offline with exit code 3, naming it."""
+    url = f"http://127.0.0.1:{free_port()}{SCHEMA_PATH}"
+    cache = tmp_path / "cache"
+    record = entry_path(cache / "glance-validate" / "schemas", url)
+    record.parent.mkdir(parents=True)
+    record.write_text("not json")
+    result = _cli("check", "--schema", url, "--offline", str(FIXTURE), env=_env(cache))
+    assert result.returncode == 3, result.stderr
+    assert "is corrupt" in result.stderr and str(record) in result.stderr
+
+
+def test_a_fetched_document_that_is_no_schema_is_not_cached(server: SchemaServer, tmp_path: Path) -> None:
+    """A document that does not compile is used this time but not stored, so a fixed server is heard."""
+    from schema_server import json_reply
+
+    from glance_validate.schema.remote import SchemaOptions, load_remote
+
+    url = server.url(SCHEMA_PATH)
+    server.route(
+        SCHEMA_PATH, json_reply({"properties": {"images": {"type": "array", "items": {"type": "int"}}}})
+    )
+    got = load_remote(url, SchemaOptions(token=TOKEN, cache_dir=tmp_path))
+    assert got.document["properties"]["images"]["items"] == {"type": "int"}
+    assert read_entry(tmp_path, url) is None
+
+
+def test_cli_refetches_a_schema_the_server_has_fixed(tmp_path: Path) -> None:
+    """After a broken schema is refused, the next run within the TTL fetches the fixed one."""
+    from schema_server import json_reply
+
+    env = _env(tmp_path, OS_AUTH_TOKEN=TOKEN)
+    broken_schema = {"properties": {"images": {"type": "array", "items": {"type": "wrong"}}}}
+    with SchemaServer() as running:
+        running.route(SCHEMA_PATH, json_reply(broken_schema))
+        url = running.url(SCHEMA_PATH)
+        broken = _cli("check", "--schema", url, str(FIXTURE), env=env)
+        running.route(SCHEMA_PATH, schema_route())
+        fixed = _cli("check", "--schema", url, str(FIXTURE), env=env)
+    assert broken.returncode == 3 and "cannot be compiled" in broken.stderr, broken.stderr
+    assert fixed.returncode == 0, fixed.stderr

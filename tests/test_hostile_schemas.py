@@ -324,7 +324,7 @@ CYCLES = {
         {"name": {"$ref": "/v2/schemas/images#/definitions/a"}},
         definitions={"a": {"anyOf": [{"type": "string"}, {"not": {"$ref": "#/definitions/a"}}]}},
     ),
-    "property-itself": _images_schema({"name": {"$ref": "#/properties/name"}}),
+    "property-itself": _images_schema({"name": {"$ref": "#/properties/images/items/properties/name"}}),
 }
 
 

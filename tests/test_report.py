@@ -17,6 +17,7 @@ from glance_validate.core.findings import Finding, Result
 from glance_validate.inputs.payloads import Origin
 from glance_validate.report.formats import FORMATS
 from glance_validate.report.github import GithubReporter
+from glance_validate.report.lines import text_line
 from glance_validate.report.sarif import artifact_uri
 from glance_validate.report.values import Checked, ReportOptions, RunInfo, Summary
 from glance_validate.runner.options import RunOptions
@@ -245,12 +246,24 @@ def test_github_commands_carry_file_line_column_and_code() -> None:
 
 
 def test_github_escapes_data_and_properties() -> None:
-    """%, CR and LF are escaped in messages; also : and , in properties such as file names."""
+    """% is escaped in messages, CR and LF shown as the text format shows them; : and , in properties."""
     finding = Finding("K003", "error", "/name", "100% bad\r\nvalue", 2, 5)
     text = _github(Checked(Origin("dir,x/a:b.json", "dir,x/a:b.json"), Result("image", (finding,))))
     assert (
-        text == "::error file=dir%2Cx/a%3Ab.json,line=2,col=5,title=K003::100%25 bad%0D%0Avalue (at /name)\n"
+        text == "::error file=dir%2Cx/a%3Ab.json,line=2,col=5,title=K003::100%25 bad\\r\\nvalue (at /name)\n"
     )
+
+
+@pytest.mark.parametrize("raw", ["\x1b[31m", "\u2028", "\u2029", "\x85", "\x7f"])
+def test_github_escapes_control_and_line_separators_as_text_does(raw: str) -> None:
+    """ESC, U+2028, U+2029, U+0085 and DEL in a message or pointer are escapes, never raw characters."""
+    finding = Finding("K001", "error", f"/images/0/{raw}key", f"bad {raw} value", 1, 1)
+    item = Checked(Origin("a.json", "a.json"), Result("image", (finding,)))
+    text = _github(item)
+    assert raw not in text
+    escaped = repr(raw)[1:-1]
+    assert f"bad {escaped} value (at /images/0/{escaped}key)" in text
+    assert text_line("a.json:1:1", finding).endswith(text.split("::", 2)[2].rstrip("\n"))
 
 
 def test_github_har_findings_name_the_entry_in_the_message() -> None:

@@ -297,3 +297,30 @@ def test_a_repeated_array_item_is_named_with_both_places() -> None:
     for engine in ("fast", "reference"):
         found = validate(page, schema=schema, engine=engine).findings  # type: ignore[arg-type]
         assert [f.message for f in found if f.code == "K009"] == wanted
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_a_lone_surrogate_in_an_enum_field_is_k002(engine: str) -> None:
+    """A lone surrogate (JSON "\\ud800") is checked like any string: K002, not P010."""
+    data = b'{"images": [{"id": "x", "disk_format": "\\ud800"}]}'
+    found = Validator(engine=engine).validate(data).findings  # type: ignore[arg-type]
+    assert [(f.code, f.path) for f in found if f.code.startswith(("K002", "P"))] == [
+        ("K002", "/images/0/disk_format")
+    ]
+
+
+def test_cli_shows_a_lone_surrogate_escaped(tmp_path: Path) -> None:
+    """The text and github reports show a lone surrogate as \\ud800 in a K002 line."""
+    import subprocess
+    import sys
+
+    payload = tmp_path / "image.json"
+    payload.write_bytes(b'{"images": [{"id": "x", "disk_format": "\\ud800"}]}')
+    for fmt in ("text", "github"):
+        result = subprocess.run(
+            [sys.executable, "-m", "glance_validate", "check", "--format", fmt, str(payload)],
+            capture_output=True,
+            check=False,
+        )
+        line = next(x for x in result.stdout.splitlines() if b"disk_format" in x)
+        assert b"K002" in line and b'"\\ud800" is not one of' in line, result.stdout

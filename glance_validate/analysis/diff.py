@@ -94,12 +94,51 @@ def diff_dialects(a: Dialect, b: Dialect) -> list[Change]:
     """
     _require_compiles(a)
     _require_compiles(b)
+    a, b = _references_inlined(a), _references_inlined(b)
     judge = judge_for(a, b)
     changes = list(_diff_object("", a.image_schema, b.image_schema, judge, image=True))
     changes.extend(_diff_facts(a, b))
     changes.extend(_diff_envelope(a.list_schema, b.list_schema, judge))
     order = {aspect: i for i, aspect in enumerate(("added", "removed", *_COMPARED, *_OBJECT_KEYWORDS))}
     return sorted(changes, key=lambda c: (c.path.startswith("(list)"), c.path, order.get(c.aspect, 99)))
+
+
+def _references_inlined(dialect: Dialect) -> Dialect:
+    """``dialect`` with each $ref into its own documents replaced by the schema it names.
+
+    Differences are then compared where they take effect; a $ref back into a schema being
+    inlined (a recursive schema) is kept as written and compared as such.
+    """
+    documents = dialect.schemas
+    return replace(
+        dialect,
+        list_schema=_inline(dialect.list_schema, documents, ()),
+        image_schema=_inline(dialect.image_schema, documents, ()),
+    )
+
+
+def _inline(value: Any, documents: dict[str, Any], expanding: tuple[str, ...]) -> Any:
+    if isinstance(value, list):
+        return [_inline(v, documents, expanding) for v in value]
+    if not isinstance(value, dict):
+        return value
+    reference = value.get("$ref")
+    if isinstance(reference, str) and reference not in expanding:
+        target = _follow_reference(reference, documents)
+        if target is not MISSING:
+            return _inline(target, documents, (*expanding, reference))
+    return {k: v if k in ("enum", "default") else _inline(v, documents, expanding) for k, v in value.items()}
+
+
+def _follow_reference(reference: str, documents: dict[str, Any]) -> Any:
+    from glance_validate.checks.engine import resolve_reference
+
+    if reference.partition("#")[0] not in documents:
+        return MISSING
+    try:
+        return resolve_reference(reference, None, documents)
+    except (LookupError, TypeError, ValueError):
+        return MISSING
 
 
 def _require_compiles(dialect: Dialect) -> None:

@@ -19,7 +19,7 @@ from glance_validate.analysis.schemavalues import (
     string_set,
     type_set,
 )
-from glance_validate.schema.dialect import JSON_TYPES, Dialect
+from glance_validate.schema.dialect import JSON_TYPES, Dialect, subschemas
 
 
 @dataclass(frozen=True)
@@ -42,20 +42,25 @@ Judge = Callable[[dict[str, Any] | bool, Any], bool]
 
 
 def judge_for(a: Dialect, b: Dialect) -> Judge:
-    """Validity of a value under a property schema, with each dialect's registry for $ref."""
+    """Validity of a value under a property schema, with its own dialect's registry for $ref.
+
+    Both dialects serve their documents under the same URIs, so a schema taken from ``a`` resolves
+    its references in ``a``'s documents, any other in ``b``'s.
+    """
     from glance_validate.checks.engine import build_engine
 
-    engines: dict[str, Any] = {}
-    resources = {**a.schemas, **b.schemas}
+    engines: dict[tuple[bool, str], Any] = {}
+    in_a = {id(s) for root in a.schemas.values() for s, _ in subschemas(root)}
 
     def valid(schema: dict[str, Any] | bool, value: Any) -> bool:
         if schema is True or schema == {}:
             return True
         if schema is False:
             return False
-        key = json.dumps(schema, sort_keys=True)
+        from_a = id(schema) in in_a
+        key = (from_a, json.dumps(schema, sort_keys=True))
         if key not in engines:
-            engines[key] = build_engine(dict(schema), resources)
+            engines[key] = build_engine(dict(schema), a.schemas if from_a else b.schemas)
         return bool(engines[key].is_valid(value))
 
     return valid

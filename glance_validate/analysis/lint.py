@@ -72,6 +72,7 @@ def lint_document(document: dict[str, Any]) -> list[Finding]:
         extra.extend(_keyword_findings(subschema, where))
         extra.extend(_enum_findings(subschema, where))
         extra.extend(_pattern_findings(subschema, where))
+        extra.extend(_reference_findings(subschema, where, clean))
     explained = {f.path for f in extra if f.code == "L009"}
     found = [f for f in found if not (f.code == "L003" and f.path in explained)]
     return list(sorted_findings(found + extra))
@@ -170,6 +171,21 @@ def _keyword_findings(schema: dict[str, Any], where: str) -> Iterator[Finding]:
         meant = _BY_LOWER.get(keyword.lower().replace("_", ""), _BY_LOWER.get(keyword.lower()))
         hint = f" (did you mean {meant}?)" if meant and meant != keyword else ""
         yield finding("L004", at, f"unknown keyword {keyword!r}{hint}; validators ignore it")
+
+
+def _reference_findings(schema: dict[str, Any], where: str, document: dict[str, Any]) -> Iterator[Finding]:
+    """A local $ref ("#/definitions/x") that names nothing in the document: check refuses it."""
+    from glance_validate.checks.engine import resolve_reference
+
+    reference = schema.get("$ref")
+    if not isinstance(reference, str) or not reference.startswith("#/") or "id" in document:
+        return
+    try:
+        resolve_reference(reference, document, {})
+    except (LookupError, TypeError, ValueError):
+        yield finding(
+            "L003", join_pointer(where, "$ref"), f"$ref {reference!r} names nothing in this document"
+        )
 
 
 def _enum_findings(schema: dict[str, Any], where: str) -> Iterator[Finding]:

@@ -67,6 +67,7 @@ class FastEngine:
             jsonschema_rs.Registry(list(resources.items()), draft=jsonschema_rs.Draft4) if resources else None
         )
         self._schema = schema
+        self._resources = resources
         self._validator = jsonschema_rs.Draft4Validator(
             schema, validate_formats=False, retriever=_refuse, registry=registry
         )
@@ -76,13 +77,14 @@ class FastEngine:
 
     def violations(self, instance: object) -> Iterator[Violation]:
         for error in self._validator.iter_errors(instance):
-            schema_path = tuple(error.schema_path)
+            # the evaluation path goes through each $ref, as python-jsonschema's error.schema does
+            schema_path = tuple(error.evaluation_path)
             keyword = str(schema_path[-1]) if schema_path else ""
             yield Violation(
                 path=tuple(error.instance_path),
                 keyword=keyword,
-                keyword_value=follow(self._schema, schema_path),
-                schema=follow(self._schema, schema_path[:-1]),
+                keyword_value=follow(self._schema, schema_path, self._resources),
+                schema=follow(self._schema, schema_path[:-1], self._resources),
                 engine_message=str(error.message),
             )
 
@@ -150,14 +152,33 @@ def _refuse_resource(uri: str) -> Any:
     raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
-def follow(document: Any, path: tuple[Any, ...]) -> Any:
-    """The value at ``path`` inside ``document``, or MISSING when there is none (or a $ref is crossed)."""
+def follow(document: Any, path: tuple[Any, ...], resources: Mapping[str, Any] | None = None) -> Any:
+    """The value at ``path`` inside ``document``, or MISSING when there is none.
+
+    A ``"$ref"`` step is followed to the schema it names when that is ``document`` itself ("#...")
+    or one of ``resources`` ("/v2/schemas/image#..."); any other is MISSING.
+    """
     current = document
     for step in path:
         try:
-            current = current[step]
-        except (KeyError, IndexError, TypeError):
+            if step == "$ref" and isinstance(current, dict) and isinstance(current.get("$ref"), str):
+                current = resolve_reference(current["$ref"], document, resources or {})
+            else:
+                current = current[step]
+        except (KeyError, IndexError, TypeError, ValueError):
             return MISSING
+    return current
+
+
+def resolve_reference(reference: str, document: Any, resources: Mapping[str, Any]) -> Any:
+    """The schema a JSON Pointer reference names ("#" in ``document``); LookupError when none."""
+    from urllib.parse import unquote
+
+    uri, _, fragment = reference.partition("#")
+    current = resources[uri] if uri else document
+    for raw in unquote(fragment).split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        current = current[int(token)] if isinstance(current, list) else current[token]
     return current
 
 

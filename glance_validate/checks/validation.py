@@ -65,6 +65,11 @@ class Validator:
         self.schema_findings = tuple(self.policy.filter(self.dialect.findings))
 
     @cached_property
+    def _reference_validator(self) -> Validator:
+        """The same checks on the reference engine, for text the fast engine cannot encode."""
+        return Validator(self.dialect, engine="reference", policy=self.policy)
+
+    @cached_property
     def _list_both_clean(self) -> Any:
         return self._combined(LIST_SCHEMA_URI)
 
@@ -117,7 +122,10 @@ class Validator:
         kind = classify(value, self.dialect.image_properties)
         page = None
         try:
-            findings, images, page = self._check(kind, value)
+            try:
+                findings, images, page = self._check(kind, value)
+            except UnicodeEncodeError:  # a lone surrogate, which the fast engine cannot take
+                findings, images, page = self._reference_validator._check(kind, value)
             findings = self._apply_policy(findings, value, kind)
         except _NOT_JSON as exc:
             findings, images = self.policy.filter([_not_checked(exc)]), 0

@@ -92,7 +92,7 @@ def discover(
         elif is_dir:
             items = _walk(arg, patterns, tuple(exclude), input_format)
         else:
-            items = [Input(arg, arg, input_format or format_of(arg))]
+            items = [Input(arg, arg, input_format or format_of(arg), problem=_url_problem(arg))]
         before = len(found)
         for item in items:
             key = STDIN_LABEL if item.path is None else os.path.normpath(item.path)
@@ -102,6 +102,19 @@ def discover(
         if notes is not None and len(found) == before and is_dir:
             notes.append(f"no input found under {arg!r} (files matching {' '.join(patterns)})")
     return found
+
+
+_URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
+URL_NOT_A_PATH = (
+    "a URL, not a file: payloads are read from files or standard input; --schema takes a URL "
+    "(the schema to check against); to check a cloud's responses use `glance-validate probe`, "
+    "or --endpoint URL to check against its schema"
+)
+
+
+def _url_problem(arg: str) -> str | None:
+    """Why a URL given where a payload path goes is not read, unless a file has that name."""
+    return URL_NOT_A_PATH if _URL.match(arg) and not Path(arg).exists() else None
 
 
 def _walk(

@@ -36,8 +36,30 @@ _HAR_START = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*\"log\"[ \t\
 WholeReader = Callable[[Origin, bytes, int], Iterator[Payload]]
 
 
+# YAML's start: a document marker, a directive, a "key:" mapping or a "- " list, after comments.
+_YAML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?(?:[ \t\r\n]*#[^\n]*\n)*[ \t\r\n]*"
+    rb"(?:---|%YAML|[A-Za-z_][\w.-]*[ \t]*:(?:[ \t\r\n]|\Z)|-[ \t])"
+)
+_JSON_START = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*(?:[{\[\"0-9-]|true|false|null)")
+YAML_NOT_READ = (
+    "the image API speaks JSON and YAML is not read; save the API's JSON response (curl) and check that"
+)
+
+
 def _plain_json(origin: Origin, data: bytes, max_bytes: int) -> Iterator[Payload]:
+    if is_yaml(origin.input, data):
+        yield problem(origin, "P001", f"{shown(origin.input)} is YAML, not JSON: {YAML_NOT_READ}")
+        return
     yield Payload(origin, data)
+
+
+def is_yaml(name: str, data: bytes) -> bool:
+    """Whether an input is YAML rather than JSON: its content starts like YAML, or a .yaml/.yml
+    name with content that does not start like a JSON value."""
+    if _YAML_START.match(data):
+        return True
+    return name.lower().endswith((".yaml", ".yml")) and not _JSON_START.match(data)
 
 
 def _http_capture(origin: Origin, data: bytes, max_bytes: int) -> Iterator[Payload]:

@@ -182,8 +182,13 @@ def retrieve(
     policy: CachePolicy | None = None,
     *,
     clock: Callable[[], float] = time.time,
+    usable: Callable[[dict[str, Any]], bool] = lambda document: True,
 ) -> Retrieved:
-    """The document for ``key``: from a fresh copy, the server (revalidating), or a stale copy."""
+    """The document for ``key``: from a fresh copy, the server (revalidating), or a stale copy.
+
+    A fetched document that is not ``usable`` (not a schema that compiles) is returned, so the
+    caller can say what is wrong with it, but never cached: the next run asks the server again.
+    """
     policy = policy or CachePolicy()
     directory = policy.directory or cache_dir()
     entry = read_entry(directory, key)
@@ -218,10 +223,26 @@ def retrieve(
     else:
         fresh = Entry(key, safe_url(url), fetched.document, now, fetched.etag, fetched.last_modified)
         origin = "network"
+    if not usable(fresh.document):
+        _forget(directory, key)
+        return Retrieved(fresh.url, fresh.document, origin, 0.0, fetched.warnings)
     return Retrieved(fresh.url, fresh.document, origin, 0.0, fetched.warnings + _store(directory, fresh))
 
 
+def _forget(directory: Path, key: str) -> None:
+    """Remove the cached copy of ``key``: a server that now sends an unusable document has no good one."""
+    with contextlib.suppress(OSError):
+        entry_path(directory, key).unlink()
+
+
 def _offline(key: str, entry: Entry | None, directory: Path, now: float) -> Retrieved:
+    record = entry_path(directory, key)
+    if entry is None and record.exists():
+        raise SchemaUnavailable(
+            f"{key}: --offline, and the cached copy {record} is corrupt (not a complete cache record); "
+            "run once without --offline to fetch it again, or pin the schema in a file with "
+            "`glance-validate schema fetch`"
+        )
     if entry is None:
         raise SchemaUnavailable(
             f"{key}: --offline, and no cached copy in {directory}; run once without --offline, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from glance_validate.core.findings import Finding
-from glance_validate.report.lines import finding_line, printable, summary_line
+from glance_validate.report.lines import described, finding_line, printable, summary_line
 from glance_validate.report.values import Checked, ReportOptions, RunInfo, Summary
 
 _GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -30,14 +30,12 @@ class GithubReporter:
     def start(self, run: RunInfo) -> None:
         self.schema_name = run.schema_name
         for f in run.schema_findings:
-            self._command(
-                f, {}, f"schema {run.schema_name}: {f.message}" + (f" (at {f.path})" if f.path else "")
-            )
+            self._command(f, {}, f"schema {printable(run.schema_name)}: {described(f)}")
 
     def payload(self, item: Checked) -> None:
         for f in item.result.findings:
             props: dict[str, object] = {}
-            message = f.message + (f" (at {f.path})" if f.path else "")
+            message = described(f)
             if item.origin.path is not None:
                 props["file"] = item.origin.path
             line = finding_line(item, f)

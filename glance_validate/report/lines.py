@@ -38,8 +38,13 @@ def location(item: Checked, f: Finding) -> str:
 
 
 def text_line(where: str, f: Finding) -> str:
+    return f"{where}: {f.code} [{f.severity}] {described(f)}"
+
+
+def described(f: Finding) -> str:
+    """The finding's message and pointer as printable text: ``message (at /pointer)``."""
     pointer = f" (at {printable(f.path)})" if f.path else ""
-    return f"{where}: {f.code} [{f.severity}] {printable(f.message)}{pointer}"
+    return f"{printable(f.message)}{pointer}"
 
 
 def plural(n: int, word: str) -> str:

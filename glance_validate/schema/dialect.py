@@ -146,6 +146,9 @@ def compile_dialect(source: SchemaDocument) -> Dialect:
     """Read an images (list) or image schema document as a compiled ``Dialect``."""
     normalised = normalise(source.document)
     list_schema, image_schema = _split(normalised.schema, source.name)
+    _anchor_local_refs(
+        normalised.schema, LIST_SCHEMA_URI if list_schema is normalised.schema else IMAGE_SCHEMA_URI
+    )
     properties = image_schema.get("properties", {})
     if not isinstance(properties, dict):
         raise SchemaUnavailable(f"schema {source.name!r}: image properties is not an object")
@@ -163,6 +166,26 @@ def compile_dialect(source: SchemaDocument) -> Dialect:
         envelope_keys=frozenset(envelope) if envelope else frozenset(DEFAULT_ENVELOPE),
         findings=normalised.findings,
     )
+
+
+def _anchor_local_refs(document: dict[str, Any], uri: str) -> None:
+    """Local ``$ref`` ("#/definitions/x") made to name the document's own URI, in place.
+
+    Each engine compiles the image schema and the list schema as roots of their own, so "#" alone
+    would mean the image schema inside a list document, or the envelope wrapped around an image
+    document. Under an ``id`` the base changes, and those references are left as written.
+    """
+    if isinstance(document.get("id"), str):
+        return
+    rebased = [
+        where for subschema, where in subschemas(document) if where and isinstance(subschema.get("id"), str)
+    ]
+    for subschema, where in subschemas(document):
+        reference = subschema.get("$ref")
+        if not (isinstance(reference, str) and reference.startswith("#")):
+            continue
+        if not any(where == base or where.startswith(base + "/") for base in rebased):
+            subschema["$ref"] = uri + reference
 
 
 def _split(schema: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.net.urls import endpoint_url, is_url, safe_url
@@ -65,8 +65,28 @@ def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -
 
     else:
         raise SchemaUnavailable(f"schema {spec!r}: not an http(s) URL, and no --os-cloud given")
-    retrieved = retrieve(key, connect, _policy(options))
+    retrieved = retrieve(key, connect, _policy(options), usable=_compiles)
     return SchemaDocument(retrieved.url, retrieved.document, retrieved.warnings)
+
+
+def _compiles(document: dict[str, Any]) -> bool:
+    """Whether a fetched document is an images schema that both Draft 4 and the guard accept."""
+    import jsonschema_rs
+
+    from glance_validate.schema.dialect import compile_dialect
+    from glance_validate.schema.guard import check
+
+    try:
+        dialect = compile_dialect(SchemaDocument("<fetched>", document))
+        for schema in (dialect.list_schema, dialect.image_schema):
+            check(schema, dialect.schemas)
+            registry = jsonschema_rs.Registry(list(dialect.schemas.items()), draft=jsonschema_rs.Draft4)
+            jsonschema_rs.Draft4Validator(schema, validate_formats=False, registry=registry)
+    except Exception:  # any reason the schema cannot be used: the check that uses it says which
+        return False
+    return jsonschema_rs.meta.is_valid(
+        {**dialect.list_schema, "$schema": "http://json-schema.org/draft-04/schema#"}
+    )
 
 
 def _login(options: SchemaOptions) -> CloudAccess:

@@ -125,7 +125,9 @@ def _from_file(path: Path, pipe_timeout: float) -> SchemaDocument:
     except FileNotFoundError:
         known = ", ".join(BUILTIN_SCHEMAS)
         raise SchemaUnavailable(
-            f"schema {label!r}: no such file, and not a builtin schema ({known})"
+            f"schema {label!r}: no such file, and not a builtin schema ({known}) "
+            "or a Glance release's schema (glance-<release> such as glance-2024.1 or glance-caracal; "
+            "an unknown glance-<name> lists the releases)"
         ) from None
     except IsADirectoryError:
         raise SchemaUnavailable(f"schema {label!r}: is a directory, not a JSON file") from None
