@@ -57,7 +57,7 @@ def test_probe_through_the_untouched_proxy_reports_nothing(proxy: FaultProxy, tm
     [
         ("drop", "W002", "GET /none/v2/images?limit=1000"),
         ("repeat", "W001", "GET /none/v2/images?limit=5&marker="),
-        ("reverse", "W005", "GET /none/v2/images?sort=name:asc"),
+        ("reverse", "W005", "GET /none/v2/images?sort_key=name&sort_dir=asc"),
         ("ignore-filter", "W006", "GET /none/v2/images?status=active"),
         ("corrupt", "W007", "GET /none/v2/images/"),
         ("corrupt", "K002", "GET /none/v2/images?limit=5"),

@@ -135,8 +135,9 @@ def _crawled(walk: Crawl, err: TextIO, unreachable: type[Exception]) -> ExitCode
     try:
         crawl(walk)
     except Denied as exc:
-        hint = "set OS_AUTH_TOKEN, pass --token, or use --os-cloud NAME"
-        err.write(f"glance-validate: access denied, the probe stopped: {exc} ({hint})\n")
+        from glance_validate.net.fetch import TOKEN_HINT
+
+        err.write(f"glance-validate: access denied, the probe stopped: {exc} ({TOKEN_HINT})\n")
         return ExitCode.TOOL_FAILURE
     except unreachable as exc:
         err.write(f"glance-validate: the probe stopped: {exc}\n")
