@@ -248,3 +248,23 @@ def test_save_writes_a_har_without_the_token_that_check_reads(glance: Any, tmp_p
     out = io.StringIO()
     code = check(RunOptions([str(tmp_path)], schema="glance", output_format="json"), out, io.StringIO())
     assert code == 0, out.getvalue()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_line(glance: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the request being sent is shown in place, and the line is cleared at the end."""
+    monkeypatch.delenv("CI", raising=False)
+    err = _Terminal()
+    options = ProbeOptions(
+        endpoint=f"http://127.0.0.1:{glance.server_address[1]}",
+        client=ClientSettings(),
+        limits=CrawlLimits(rate=0),
+        output_format="json",
+    )
+    run(options, io.StringIO(), err)
+    assert "\rprobe: request 1 (of at most 500): GET /versions" in err.getvalue().replace("\x1b[K", "")
+    assert err.getvalue().endswith("\r\x1b[K")

@@ -141,5 +141,6 @@ def probe(**params: Any) -> None:
         verbose=params["verbose"],
         rules=params["rules"],
         save=params["save"],
+        progress=params["progress"],
     )
     exit_with(lambda: run(options, sys.stdout, sys.stderr), verbose=options.verbose)

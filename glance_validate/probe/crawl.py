@@ -21,6 +21,8 @@ from glance_validate.probe import checks
 from glance_validate.probe.release import release_findings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from glance_validate.net.client import HttpClient
 
 LARGE_LIMIT = 1000  # Glance's default api_limit_max: one page that holds a test cloud whole
@@ -83,6 +85,7 @@ class Crawl:
     limits: CrawlLimits
     exchanges: list[Exchange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    progress: Callable[[int, str], None] | None = None  # told each request as it is sent
     _last: float = 0.0
 
     def get(self, target: str, kind: str) -> Exchange:
@@ -91,9 +94,11 @@ class Crawl:
             raise Exhausted(f"--max-requests {self.limits.max_requests} reached")
         self._pace()
         url = urljoin(self.endpoint.rstrip("/") + "/", target.lstrip("/"))
+        parts = urlsplit(url)
+        if self.progress is not None:
+            self.progress(len(self.exchanges) + 1, parts.path)
         started = time.time()
         response = self.client.get(url)
-        parts = urlsplit(url)
         # the queries are the crawl's own and the server's markers: shown whole (masked_query
         # would hide sort_key, whose name looks like a credential's); the token is a header
         query = f"?{parts.query}" if parts.query else ""

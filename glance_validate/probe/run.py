@@ -24,6 +24,8 @@ from glance_validate.report.outcome import Tally, exit_code
 from glance_validate.report.values import Checked, Reporter, ReportOptions, RunInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from glance_validate.checks.config import Policy, Settings
     from glance_validate.checks.validation import Validator
     from glance_validate.net.client import ClientSettings
@@ -48,6 +50,7 @@ class ProbeOptions:
     fail_on: Severity = "error"
     rules: Settings | None = None
     save: str | None = None  # directory the HAR is written to
+    progress: bool | None = None  # None: on a terminal, outside CI
 
 
 def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
@@ -82,8 +85,10 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
             err.write(f"glance-validate: {exc}\n")
             return ExitCode.TOOL_FAILURE
         stack.callback(client.close)
-        walk = Crawl(client, options.endpoint, options.limits)
+        walk = Crawl(client, options.endpoint, options.limits, progress=_progress(options, err))
         failure = _crawled(walk, err, ClientError)
+        if walk.progress is not None:
+            err.write("\r\x1b[K")
         for note in [*client.warnings, *walk.notes]:
             err.write(f"glance-validate: warning: {note}\n")
         if options.save is not None and walk.exchanges:
@@ -115,6 +120,21 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
         for reporter in reporters:
             reporter.finish(summary)
         return exit_code(summary, fail_on)
+
+
+def _progress(options: ProbeOptions, err: TextIO) -> Callable[[int, str], None] | None:
+    """A progress line redrawn on a terminal: the request count and the path being fetched."""
+    terminal = bool(getattr(err, "isatty", lambda: False)())
+    wanted = options.progress if options.progress is not None else terminal and not os.environ.get("CI")
+    if not wanted or options.quiet or not terminal:
+        return None
+    limit = options.limits.max_requests
+
+    def show(count: int, path: str) -> None:
+        err.write(f"\r\x1b[Kprobe: request {count} (of at most {limit}): GET {path[:60]}")
+        err.flush()
+
+    return show
 
 
 def _logged_in(options: ProbeOptions) -> ProbeOptions:
