@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("testing", "strategies"),
     ("runner",),
+    ("probe",),
     ("generate",),
     ("analysis",),
     ("report",),

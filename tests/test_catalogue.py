@@ -36,6 +36,10 @@ ELSEWHERE: dict[str, tuple[str, str | None]] = {
         )
         for n in range(4, 13)
     },
+    **{
+        f"W{n:03d}": ("a finding of `glance-validate probe` about a crawl", "tests/test_probe.py")
+        for n in range(1, 11)
+    },
 }
 
 

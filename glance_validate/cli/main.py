@@ -22,6 +22,7 @@ import click
 
 from glance_validate.cli.compat import compat
 from glance_validate.cli.fuzz import fuzz
+from glance_validate.cli.probe import PROBE_OPTIONS, probe
 from glance_validate.cli.rules import explain, rules
 from glance_validate.cli.schema import REMOTE_OPTIONS, schema, take_schema_options
 from glance_validate.core.severity import SEVERITIES
@@ -301,6 +302,18 @@ def check(**params: Any) -> None:
     from glance_validate.cli.guard import exit_with
 
     exit_with(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose)
+
+
+@main.command("probe")
+@options(PROBE_OPTIONS, OUTPUT_OPTIONS, RULE_OPTIONS)
+def probe_command(**params: Any) -> None:
+    """Crawl a live image API (GET only, bounded) and validate everything it serves.
+
+    The versions document, both schemas, the image list page by page and on one page, each
+    image, sorted and filtered lists: each answer is checked against the schema the endpoint
+    serves, with every rule of check, and with what only a crawl sees (W codes).
+    """
+    probe(**take_rule_options(params))
 
 
 main.add_command(compat)

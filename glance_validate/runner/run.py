@@ -19,10 +19,10 @@ from glance_validate.core.secrets import Secrets, enforced
 from glance_validate.inputs.discover import Input
 from glance_validate.inputs.reading import Limits
 from glance_validate.report.formats import reporter_factory
+from glance_validate.report.outcome import Tally, exit_code
 from glance_validate.report.values import Checked, Reporter, ReportOptions, RunInfo
 from glance_validate.runner.check import build_validator, check_payload, shifted
 from glance_validate.runner.options import RunOptions, with_policy
-from glance_validate.runner.outcome import Tally, exit_code
 from glance_validate.runner.redact import redacting, run_secrets
 from glance_validate.runner.tasks import plan
 from glance_validate.runner.terminal import Progress, progress_for, use_color

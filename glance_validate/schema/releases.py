@@ -162,6 +162,11 @@ def image_schema(release: Release) -> dict[str, Any]:
     return schema
 
 
+def custom_property_names() -> frozenset[str]:
+    """Properties of Glance's etc/schema-image.json: a deployment's own, not part of a release."""
+    return frozenset(custom["name"] for custom in _data()["custom_properties"])
+
+
 def _in_range(release: Release, entry: dict[str, Any]) -> bool:
     start = _by_key(entry["from"]).index if "from" in entry else 0
     end = _by_key(entry["until"]).index if "until" in entry else len(releases())
