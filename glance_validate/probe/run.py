@@ -155,7 +155,7 @@ def _crawled(walk: Crawl, err: TextIO, unreachable: type[Exception]) -> ExitCode
     try:
         crawl(walk)
     except Denied as exc:
-        from glance_validate.net.fetch import TOKEN_HINT
+        from glance_validate.net.exchange import TOKEN_HINT
 
         err.write(f"glance-validate: access denied, the probe stopped: {exc} ({TOKEN_HINT})\n")
         return ExitCode.TOOL_FAILURE
