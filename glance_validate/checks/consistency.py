@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from glance_validate.checks.extensions import ExtensionProfile, ims_profile
 from glance_validate.checks.extensions import check_image as check_extensions
+from glance_validate.checks.glance_limits import glance_limits
 from glance_validate.checks.rules import describe, show
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, PageIds, join_pointer
@@ -443,6 +444,7 @@ def expectation(schema: Any) -> str:
 
 
 IMAGE_RULES: tuple[ImageRule, ...] = (
+    glance_limits,
     _links,
     _schema_link,
     _checksum,
@@ -494,6 +496,7 @@ def _check_rest(image: dict[str, Any], where: str, facts: Facts) -> list[Finding
         )
         if (created > updated) if same_layout else not _in_order(created, updated):
             found.extend(_timestamps(image, where, facts))
+    found.extend(glance_limits(image, where, facts))
     if facts.drift_possible:
         found.extend(custom_types(image, where, facts))
     return found

@@ -1,0 +1,79 @@
+"""What Glance itself refuses to store, though the schema lets it through.
+
+A record that breaks one of these limits cannot have come from a Glance that stored it through
+its API: the server (or what stands in front of it) is broken. The limits and their sources in
+Glance's code or configuration are in data/rules.json (C030-C034).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+from glance_validate.checks.rules import show
+from glance_validate.core.catalog import finding
+from glance_validate.core.findings import Finding, join_pointer
+
+if TYPE_CHECKING:
+    from glance_validate.checks.consistency import Facts
+
+__all__ = ["glance_limits"]
+
+INT_COLUMN: Final = 2**31 - 1  # images.min_disk / min_ram: Integer columns (_validate_db_int)
+BIGINT_COLUMN: Final = 2**63 - 1  # images.size / virtual_size: BigInteger columns
+NAME_COLUMN: Final = 255  # image_properties.name: String(255); the API refuses longer names
+TEXT_COLUMN: Final = 65_535  # image_properties.value: Text (MySQL TEXT holds 65,535 bytes)
+QUOTAS: Final = {"tags": ("image_tag_quota", 128)}
+PROPERTY_QUOTA: Final = ("image_property_quota", 128)
+
+
+def glance_limits(image: dict[str, Any], where: str, facts: Facts) -> Iterator[Finding]:
+    """C030-C034 for one image record."""
+    for key in ("min_disk", "min_ram"):
+        yield from _int_range(image, where, key, 0, INT_COLUMN, "C030")
+    for key in ("size", "virtual_size"):
+        yield from _int_range(image, where, key, -BIGINT_COLUMN - 1, BIGINT_COLUMN, "C032")
+    customs = [key for key in image if key not in facts.base_properties]
+    for key in customs:
+        if len(key) > NAME_COLUMN:
+            yield finding(
+                "C031",
+                join_pointer(where, key),
+                f"property name is {len(key)} characters long; Glance refuses names over {NAME_COLUMN}",
+            )
+        value = image[key]
+        if isinstance(value, str) and len(value) > TEXT_COLUMN // 4 and len(value.encode()) > TEXT_COLUMN:
+            yield finding(
+                "C033",
+                join_pointer(where, key),
+                f"value is {len(value.encode())} bytes of UTF-8; Glance's value column holds {TEXT_COLUMN}",
+            )
+    yield from _quotas(image, where, len(customs))
+
+
+def _int_range(
+    image: dict[str, Any], where: str, key: str, low: int, high: int, code: str
+) -> Iterator[Finding]:
+    value = image.get(key)
+    if value.__class__ is not int or low <= value <= high:
+        return
+    bound = f"below {low}" if value < low else f"above {high}"
+    yield finding(
+        code, join_pointer(where, key), f"{key} is {show(value)}, {bound}: Glance does not store it"
+    )
+
+
+def _quotas(image: dict[str, Any], where: str, customs: int) -> Iterator[Finding]:
+    for key, (option, limit) in QUOTAS.items():
+        value = image.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            yield finding(
+                "C034",
+                join_pointer(where, key, limit),
+                f"{len(value)} {key}, more than Glance's default {option} of {limit}",
+            )
+    option, limit = PROPERTY_QUOTA
+    if customs > limit:
+        yield finding(
+            "C034", where, f"{customs} custom properties, more than Glance's default {option} of {limit}"
+        )
