@@ -8,14 +8,19 @@ Glance's code or configuration are in data/rules.json (C030-C034).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from glance_validate.checks.rules import show
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, join_pointer
 
-if TYPE_CHECKING:
-    from glance_validate.checks.consistency import Facts
+
+class Facts(Protocol):
+    """What these rules need of the consistency rules' facts: which properties are base ones."""
+
+    @property
+    def base_properties(self) -> frozenset[str]: ...
+
 
 __all__ = ["glance_limits"]
 
