@@ -27,6 +27,7 @@ ELSEWHERE: dict[str, tuple[str, str | None]] = {
     "P020": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_inputs.py"),
     "P021": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_inputs.py"),
     "P022": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_inputs.py"),
+    "P023": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_capture_types.py"),
     "K012": ("neither engine asserts formats, so no payload can produce it", None),
     "K099": ("every Draft 4 keyword has its own code, so no payload can produce it", None),
     **{

@@ -210,23 +210,35 @@ def test_invalid_utf8_is_located_in_characters_not_bytes() -> None:
     result = parse_text(data)
     problem = _only(result)
     # Line 2 is '  "name": "' (11 chars) + 3 non-ASCII chars + a space: the bad byte is the 16th char.
-    assert _where(problem) == ("invalid-utf8", 2, 16, "")
+    assert _where(problem) == ("invalid-utf8", 2, 16, "/name")
     assert "0xFF" in problem.message
     assert result.value is NO_VALUE
     assert load_bytes(data) == result
 
 
-def test_invalid_utf8_pointer_is_where_the_valid_prefix_stopped() -> None:
-    """An invalid byte inside a nested string reports the pointer of the enclosing container."""
-    result = parse_text(b'{"images": [{"name": "bad \xc3"}]}')
+def test_invalid_utf8_in_a_string_value_points_at_that_value() -> None:
+    """An invalid byte inside a nested string value reports the pointer of that string."""
+    result = parse_text(b'{"images": [{"id": "x", "name": "bad \xc3"}]}')
     problem = _only(result)
-    assert _where(problem) == ("invalid-utf8", 1, 27, "/images/0")
+    assert _where(problem) == ("invalid-utf8", 1, 38, "/images/0/name")
+
+
+def test_invalid_utf8_in_an_array_element_points_at_that_element() -> None:
+    """An invalid byte inside a string element of an array reports the element's index."""
+    problem = _only(parse_text(b'{"images": [{"tags": ["ok", "b\xffad"]}]}'))
+    assert problem.pointer == "/images/0/tags/1"
+
+
+def test_invalid_utf8_in_a_key_points_at_the_object() -> None:
+    """An invalid byte inside a key reports the object holding it (the key has no pointer yet)."""
+    problem = _only(parse_text(b'{"images": [{"id": "x", "na\xe9me": "y"}]}'))
+    assert problem.pointer == "/images/0"
 
 
 def test_truncated_utf8_sequence_at_end() -> None:
     """A multi-byte character cut at the end of input is an incomplete UTF-8 sequence."""
     problem = _only(parse_text('["\u00e9'.encode()[:-1]))
-    assert _where(problem) == ("invalid-utf8", 1, 3, "")
+    assert _where(problem) == ("invalid-utf8", 1, 3, "/0")
     assert "incomplete" in problem.message
 
 

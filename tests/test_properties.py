@@ -195,6 +195,29 @@ def test_engines_agree_on_generated_payloads(name: str, data: st.DataObject) -> 
     assert validator(name, "fast").validate(payload) == validator(name, "reference").validate(payload)
 
 
+# Keys a JSON pointer must escape or that an engine may drop: empty, "~", "/", non-ASCII.
+odd_keys = st.sampled_from(
+    ["", "~", "/", "~1", "a/b~c", "schl\u00fcssel", "\u65e5\u672c", "\U0001f600"]
+) | st.text(alphabet="~/\u00e9\u65e5 ", max_size=4)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_engines_agree_on_odd_property_names(name: str, data: st.DataObject) -> None:
+    """Custom properties named "", "~", "/" or non-ASCII get equal findings and pointers on both engines."""
+    payload = data.draw(strategy(name, "lists"))
+    extras = data.draw(st.dictionaries(odd_keys, json_values, min_size=1, max_size=3))
+    if payload["images"]:
+        payload["images"][0].update(extras)
+    else:
+        payload.update(extras)
+    fast, reference = (
+        validator(name, "fast").validate(payload),
+        validator(name, "reference").validate(payload),
+    )
+    assert fast == reference
+
+
 # Round trip through a file ------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from glance_validate.checks.consistency.facts import facts_for
 from glance_validate.checks.consistency.lists import check_list, check_single_image
 from glance_validate.checks.consistency.quickcheck import combined_quick_check
 from glance_validate.checks.engine import Engine, EngineName, build_engine
+from glance_validate.checks.error_pages import error_page_result
 from glance_validate.core.catalog import finding
 from glance_validate.core.errors import GlanceValidateError, SchemaUnavailable
 from glance_validate.core.findings import Finding, Kind, PageIds, Result, sorted_findings
@@ -111,6 +112,9 @@ class Validator:
         problems = [_problem_finding(p) for p in parsed.problems]
         problems = self.policy.filter(problems)
         if parsed.value is NO_VALUE:
+            page = error_page_result(data)
+            if page is not None:
+                return replace(page, findings=tuple(self.policy.filter(page.findings)))
             return Result("unknown", sorted_findings(problems), self.schema_findings)
         result = self.validate_value(parsed.value)
         if not problems and not result.findings:  # the common clean payload: nothing to place

@@ -20,6 +20,7 @@ from glance_validate.inputs.payloads import (
     TOO_LARGE,
     Origin,
     Payload,
+    not_json_by_type,
     problem,
     shown,
 )
@@ -43,6 +44,9 @@ def read_http(origin: Origin, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -
     if isinstance(head, str):
         return problem(origin, NOT_A_CAPTURE, f"{shown(origin.label)} is not an HTTP capture: {head}")
     origin = replace(origin, status=head.status)
+    skipped = not_json_by_type(origin, head.headers.get("content-type"))
+    if skipped is not None:
+        return skipped
     body = data[head.body_start :]
     framed = "chunked" in head.headers.get("transfer-encoding", "").lower()
     if framed and _CHUNK_SIZE_LINE.match(body):

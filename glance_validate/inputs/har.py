@@ -24,6 +24,7 @@ from glance_validate.inputs.payloads import (
     TOO_LARGE,
     Origin,
     Payload,
+    not_json_by_type,
     problem,
     shown,
 )
@@ -91,13 +92,16 @@ def _har_entry(har: Origin, index: int, entry: object, max_bytes: int = DEFAULT_
     if 100 <= status < 200 or 300 <= status < 400:
         return None  # interim responses, redirects and 304 Not Modified carry no payload
     content = _member(response, "content")
+    mime = content.get("mimeType")
+    skipped = not_json_by_type(origin, mime if isinstance(mime, str) else None)
+    if skipped is not None:
+        return skipped
     try:
         body = _har_body(content, _response_header(response, "content-encoding"), max_bytes)
     except TooLarge as exc:
         return problem(origin, TOO_LARGE, str(exc))
     if isinstance(body, str):
         return problem(origin, ENTRY_UNUSABLE, body)
-    mime = content.get("mimeType")
     return Payload(origin, body, content_type=mime if isinstance(mime, str) else None, secrets=secrets)
 
 

@@ -18,6 +18,7 @@ TOO_LARGE = "P011"
 NOT_A_CAPTURE = "P020"
 ENTRY_UNUSABLE = "P021"
 NOTHING_TO_CHECK = "P022"
+NOT_JSON_BY_TYPE = "P023"
 NOT_READ = frozenset({UNREADABLE, TOO_LARGE})  # the content was not checked: counted as unreadable
 
 _SURROGATE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
@@ -69,6 +70,20 @@ class Payload:
 
 def problem(origin: Origin, code: str, message: str) -> Payload:
     return Payload(origin, problem=finding(code, "", message))
+
+
+def not_json_by_type(origin: Origin, content_type: str | None) -> Payload | None:
+    """The P023 payload for a successful response whose media type is neither JSON nor text.
+
+    Error responses are left to the error-body checks (S006), whatever their type; a response
+    without a content type, or with a text one, is checked as JSON as before.
+    """
+    if not content_type or (origin.status is not None and origin.status >= 400):
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if not media or "json" in media or media.startswith("text/"):
+        return None
+    return problem(origin, NOT_JSON_BY_TYPE, f"response body is {media}, not JSON: not checked")
 
 
 def shown(label: str) -> str:

@@ -6,6 +6,7 @@ results on Glance schemas are handled here:
 - ``$`` without the multiline flag matches only at the very end in ECMA-262; Python's ``$``
   also matches before a final newline, so a uuid followed by "\\n" would pass the id pattern.
 - ``\\d`` and ``\\w`` are ASCII-only in ECMA-262 and Unicode-aware in Python.
+- ``\\s`` is ECMA-262's white space and line terminators (U+FEFF included, U+001C-U+001F not).
 """
 
 from __future__ import annotations
@@ -14,8 +15,18 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-_OUTSIDE_CLASS = {"d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]"}
-_INSIDE_CLASS = {"d": "0-9", "w": "A-Za-z0-9_"}
+# ECMA-262 WhiteSpace and LineTerminator, as literal characters (RE2 reads no backslash-u escape).
+# Python's own \s also takes U+001C-U+001F and leaves out U+FEFF.
+_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_OUTSIDE_CLASS = {
+    "d": "[0-9]",
+    "D": "[^0-9]",
+    "w": "[A-Za-z0-9_]",
+    "W": "[^A-Za-z0-9_]",
+    "s": f"[{_SPACE}]",
+    "S": f"[^{_SPACE}]",
+}
+_INSIDE_CLASS = {"d": "0-9", "w": "A-Za-z0-9_", "s": _SPACE}
 
 
 def translate(pattern: str) -> str:

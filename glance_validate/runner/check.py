@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from glance_validate.core.findings import Finding, Result
-from glance_validate.core.secrets import Secrets, blanked, enforced
+from glance_validate.core.secrets import Secrets, enforced
 from glance_validate.inputs.payloads import Payload
 from glance_validate.report.values import Checked
 from glance_validate.runner.options import RunOptions
@@ -74,29 +74,21 @@ def shifted(findings: tuple[Finding, ...], lines: int) -> tuple[Finding, ...]:
 
 
 def _as_error_response(result: Result, payload: Payload) -> Result:
+    from glance_validate.checks.error_pages import error_page, snippet
     from glance_validate.core.catalog import finding
 
     status = payload.origin.status
-    if result.kind == "error-body":
+    page = error_page(payload.data) is not None
+    if result.kind == "error-body" and not page:
         findings = tuple(
             replace(f, message=f"HTTP {status}: {f.message}") if f.code == "S006" else f
             for f in result.findings
         )
         return replace(result, findings=findings)
     parse = [f for f in result.findings if f.code.startswith("P")]
-    if any(f.code in _NOT_JSON_BODY for f in parse):
+    if page or any(f.code in _NOT_JSON_BODY for f in parse):
         media = f" ({payload.content_type})" if payload.content_type else ""
-        message = (
-            f"HTTP {status} error response with a body that is not JSON{media}: {_snippet(payload.data)}"
-        )
+        message = f"HTTP {status} error response with a body that is not JSON{media}: {snippet(payload.data)}"
         return Result("error-body", (finding("S006", "", message),))
     message = f"HTTP {status} error response whose body is not an API error body (it reads as {result.kind})"
     return Result("error-body", (*parse, finding("S006", "", message)))
-
-
-def _snippet(data: bytes, limit: int = 100) -> str:
-    import re
-
-    text = re.sub(r"<[^>]*>", " ", blanked(data[: limit * 20].decode("utf-8", "replace")))
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else "(empty)"

@@ -96,10 +96,22 @@ def parse_text(data: bytes, *, max_depth: int = 10_000) -> ParsedText:
 
 
 def _pointer_where_text_ends(prefix: str) -> str:
-    """Best-effort pointer for bad bytes after ``prefix``: where a parse of the prefix ran out."""
+    """Pointer for bad bytes after ``prefix``: the string value they are inside, else the container."""
     scratch: list[TextProblem] = []
-    _value, stopped = _Parser(prefix, sys.maxsize, scratch).parse()
-    return scratch[-1].pointer if stopped == len(prefix) and scratch else ""
+    parser = _Parser(prefix, sys.maxsize, scratch)
+    _value, stopped = parser.parse()
+    if stopped != len(prefix) or not scratch:
+        return ""
+    if "inside a string" in scratch[-1].message and not _ends_in_key(prefix):
+        return _pointer(parser.frames())
+    return scratch[-1].pointer
+
+
+def _ends_in_key(prefix: str) -> bool:
+    """Whether the string ``prefix`` ends inside is an object key (closed, a ':' must follow)."""
+    scratch: list[TextProblem] = []
+    _Parser(prefix + '"', sys.maxsize, scratch).parse()
+    return bool(scratch) and "after object key" in scratch[-1].message
 
 
 def _with_pointer(problem: TextProblem, pointer: str) -> TextProblem:

@@ -1,0 +1,113 @@
+"""What Glance itself refuses to store, though the schema lets it through.
+
+A record that breaks one of these limits cannot have come from a Glance that stored it through
+its API: the server (or what stands in front of it) is broken. The limits and their sources in
+Glance's code or configuration are in data/rules.json (C030-C034).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final, Protocol
+
+from glance_validate.checks.rules import show
+from glance_validate.core.catalog import finding
+from glance_validate.core.findings import Finding, join_pointer
+
+
+class Facts(Protocol):
+    """What these rules need of the consistency rules' facts: which properties are base ones."""
+
+    @property
+    def base_properties(self) -> frozenset[str]: ...
+
+
+__all__ = ["glance_limits", "within_limits"]
+
+INT_COLUMN: Final = 2**31 - 1  # images.min_disk / min_ram: Integer columns (_validate_db_int)
+BIGINT_COLUMN: Final = 2**63 - 1  # images.size / virtual_size: BigInteger columns
+NAME_COLUMN: Final = 255  # image_properties.name: String(255); the API refuses longer names
+TEXT_COLUMN: Final = 65_535  # image_properties.value: Text (MySQL TEXT holds 65,535 bytes)
+QUOTAS: Final = {"tags": ("image_tag_quota", 128)}
+PROPERTY_QUOTA: Final = ("image_property_quota", 128)
+
+
+def glance_limits(image: dict[str, Any], where: str, facts: Facts) -> Iterator[Finding]:
+    """C030-C034 for one image record."""
+    for key in ("min_disk", "min_ram"):
+        yield from _int_range(image, where, key, 0, INT_COLUMN, "C030")
+    for key in ("size", "virtual_size"):
+        yield from _int_range(image, where, key, -BIGINT_COLUMN - 1, BIGINT_COLUMN, "C032")
+    customs = [key for key in image if key not in facts.base_properties]
+    for key in customs:
+        if len(key) > NAME_COLUMN:
+            yield finding(
+                "C031",
+                join_pointer(where, key),
+                f"property name is {len(key)} characters long; Glance refuses names over {NAME_COLUMN}",
+            )
+        value = image[key]
+        if isinstance(value, str) and len(value) > TEXT_COLUMN // 4 and len(value.encode()) > TEXT_COLUMN:
+            yield finding(
+                "C033",
+                join_pointer(where, key),
+                f"value is {len(value.encode())} bytes of UTF-8; Glance's value column holds {TEXT_COLUMN}",
+            )
+    yield from _quotas(image, where, len(customs))
+
+
+def _int_range(
+    image: dict[str, Any], where: str, key: str, low: int, high: int, code: str
+) -> Iterator[Finding]:
+    value = image.get(key)
+    if value.__class__ is not int or low <= value <= high:
+        return
+    bound = f"below {low}" if value < low else f"above {high}"
+    yield finding(
+        code, join_pointer(where, key), f"{key} is {show(value)}, {bound}: Glance does not store it"
+    )
+
+
+def _quotas(image: dict[str, Any], where: str, customs: int) -> Iterator[Finding]:
+    for key, (option, limit) in QUOTAS.items():
+        value = image.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            yield finding(
+                "C034",
+                join_pointer(where, key, limit),
+                f"{len(value)} {key}, more than Glance's default {option} of {limit}",
+            )
+    option, limit = PROPERTY_QUOTA
+    if customs > limit:
+        yield finding(
+            "C034", where, f"{customs} custom properties, more than Glance's default {option} of {limit}"
+        )
+
+
+def within_limits(images: list[dict[str, Any]]) -> bool:
+    """A cheap test over a page that holds only where ``glance_limits`` finds nothing in any record.
+
+    It is stricter than the rules (every key counts as custom; a value may not exceed a quarter of
+    the value column in characters), so a page it refuses is checked record by record.
+    """
+    return not [
+        image
+        for image in images
+        if len(image) > PROPERTY_QUOTA[1]
+        or max(map(len, image), default=0) > NAME_COLUMN
+        or not _numbers_within(image)
+        or _too_many_tags(image.get("tags"))
+        or [value for value in image.values() if value.__class__ is str and len(value) > TEXT_COLUMN // 4]
+    ]
+
+
+def _numbers_within(image: dict[str, Any]) -> bool:
+    small = [image.get("min_disk"), image.get("min_ram")]
+    large = [image.get("size"), image.get("virtual_size")]
+    return not [v for v in small if v.__class__ is int and not 0 <= v <= INT_COLUMN] and not [
+        v for v in large if v.__class__ is int and not -BIGINT_COLUMN - 1 <= v <= BIGINT_COLUMN
+    ]
+
+
+def _too_many_tags(tags: object) -> bool:
+    return isinstance(tags, list) and len(tags) > QUOTAS["tags"][1]
