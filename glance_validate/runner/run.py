@@ -24,6 +24,7 @@ from glance_validate.runner.check import build_validator, check_payload, shifted
 from glance_validate.runner.options import RunOptions, with_policy
 from glance_validate.runner.outcome import Tally, exit_code
 from glance_validate.runner.redact import redacting, run_secrets
+from glance_validate.runner.report_files import ReportFile
 from glance_validate.runner.tasks import plan
 from glance_validate.runner.terminal import Progress, progress_for, use_color
 from glance_validate.runner.workers import next_result, task_results
@@ -50,9 +51,10 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         secrets = run_secrets(options)
         stack.enter_context(enforced(secrets))
         out, err = redacting(out, secrets, stack), redacting(err, secrets, stack)
-        reporters = _open_reporters(options, out, err, stack, secrets)
-        if reporters is None:
+        opened = _open_reporters(options, out, err, stack, secrets)
+        if opened is None:
             return ExitCode.TOOL_FAILURE
+        reporters, report_files = opened
         try:
             source = load_schema(
                 options.schema, stdin=stdin, remote=options.schema_options, pipe_timeout=options.pipe_timeout
@@ -87,6 +89,8 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         summary = tally.summary(time.perf_counter() - started)
         for reporter in reporters:
             reporter.finish(summary)
+        for report_file in report_files:
+            report_file.commit()
         schema_findings = run_info.schema_findings if run_info.schema_can_fail else ()
         return exit_code(summary, options.fail_on, schema_findings)
 
@@ -171,8 +175,9 @@ def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
 
 def _open_reporters(
     options: RunOptions, out: TextIO, err: TextIO, stack: ExitStack, secrets: Secrets
-) -> list[Reporter] | None:
-    """The reporter on ``out`` and one per --output file; None (said on ``err``) if a file cannot open."""
+) -> tuple[list[Reporter], list[ReportFile]] | None:
+    """The reporter on ``out`` and one per --output file, and those files (committed when the run
+    finishes); None (said on ``err``) if a file cannot be created."""
     console = ReportOptions(
         quiet=options.quiet,
         verbose=options.verbose,
@@ -181,13 +186,14 @@ def _open_reporters(
     )
     reporters: list[Reporter] = [reporter_factory(options.output_format)(out, console)]
     to_file = replace(console, color=False)
+    files: list[ReportFile] = []
     for report_format, path in options.outputs:
         try:
-            stream = stack.enter_context(Path(path).open("w", encoding="utf-8", errors="backslashreplace"))  # noqa: SIM115
+            files.append(ReportFile(path, secrets, stack))
         except OSError as exc:
             err.write(
                 f"glance-validate: cannot write the {report_format} report to {path!r}: {exc.strerror}\n"
             )
             return None
-        reporters.append(reporter_factory(report_format)(redacting(stream, secrets, stack), to_file))
-    return reporters
+        reporters.append(reporter_factory(report_format)(files[-1].stream, to_file))
+    return reporters, files
