@@ -340,6 +340,22 @@ def test_file_names_with_newlines_and_bad_bytes_are_printed_escaped(tmp_path: Pa
     assert row.startswith(f"{tmp_path}/bad\\nname\\xff.json:1:1: S001 [error]")
 
 
+@pytest.mark.parametrize("files", [[], ["notes.txt"], ["images.yaml", "README.txt"]])
+def test_nothing_to_check_exits_4(files: list[str], tmp_path: Path) -> None:
+    """A directory with nothing to read (empty, only .txt or .yaml) is exit 4, not a pass."""
+    for name in files:
+        (tmp_path / name).write_text("images: []\n")
+    result = _cli(str(tmp_path))
+    assert result.returncode == ExitCode.NOTHING_CHECKED == 4
+    assert "nothing checked" in result.stdout
+
+
+def test_allow_empty_passes_a_run_with_nothing_to_check(tmp_path: Path) -> None:
+    """--allow-empty is for the caller who means it: nothing to check exits 0."""
+    result = _cli("--allow-empty", str(tmp_path))
+    assert result.returncode == ExitCode.OK, result.stderr
+
+
 def test_version_is_printed() -> None:
     """--version prints the program name and version."""
     result = _cli("--version")

@@ -48,7 +48,8 @@ def test_json_report_has_the_documented_shape() -> None:
     assert document["version"] == 1 and document["tool"]["name"] == "glance-validate"
     assert document["schema"]["name"] == "ims" and document["schema"]["findings"][0]["code"] == "L001"
     assert list(document["summary"]) == [
-        "inputs", "payloads", "images", "findings", "failed", "unreadable", "not_checked", "seconds"
+        "inputs", "payloads", "images", "findings", "failed", "unreadable", "not_checked", "nothing_checked",
+        "seconds",
     ]  # fmt: skip
     assert document["summary"]["payloads"] == len(document["payloads"]) == 20
     for payload in document["payloads"]:
@@ -274,6 +275,50 @@ def test_every_format_reports_a_run_with_no_payloads(fmt: str, tmp_path: Path) -
     if fmt in ("json", "sarif"):
         json.loads(text)
     elif fmt == "junit":
-        assert ET.fromstring(text).get("tests") == "0"
+        assert ET.fromstring(text).get("tests") == "1"  # the "nothing checked" testcase
     else:
         assert "checked 0 payloads (0 images)" in text
+
+
+# nothing checked -------------------------------------------------------------------------------
+
+
+def _says_nothing_checked(fmt: str, text: str) -> bool:
+    """Whether a report in ``fmt`` says, as a failure, that nothing was checked."""
+    if fmt == "json":
+        return json.loads(text)["summary"]["nothing_checked"] is True
+    if fmt == "sarif":
+        [notice] = json.loads(text)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        return notice["level"] == "error" and notice["message"]["text"].startswith("nothing checked")
+    if fmt == "junit":
+        root = ET.fromstring(text)
+        case = root.find("testsuite/testcase[@name='nothing checked']")
+        return case is not None and case.find("error") is not None and root.get("errors") == "1"
+    if fmt == "github":
+        return "::error title=glance-validate::nothing checked: " in text
+    return "against ims: nothing checked in " in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_says_nothing_was_checked(fmt: str, tmp_path: Path) -> None:
+    """A directory holding nothing to read is reported as "nothing checked" in the report itself."""
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "images.yaml").write_text("images: []")
+    assert _says_nothing_checked(fmt, _report(fmt, paths=[str(tmp_path)]))
+
+
+def test_allow_empty_makes_nothing_checked_a_warning(tmp_path: Path) -> None:
+    """With allow_empty the reports still say nothing was checked, but not as a failure."""
+    github = _report("github", paths=[str(tmp_path)], allow_empty=True)
+    assert "::warning title=glance-validate::nothing checked: " in github
+    junit = ET.fromstring(_report("junit", paths=[str(tmp_path)], allow_empty=True))
+    assert junit.get("tests") == "0" and junit.get("errors") == "0"
+    assert junit.find("testsuite/properties/property[@name='nothing-checked']") is not None
+
+
+def test_a_checked_run_does_not_say_nothing_checked() -> None:
+    """A run that checked payloads has nothing_checked false and no notification."""
+    document = json.loads(_report("sarif", paths=[str(ROOT / "fixtures" / "ims" / "image.json")]))
+    invocation = document["runs"][0]["invocations"][0]
+    assert invocation["properties"]["nothing_checked"] is False
+    assert "toolExecutionNotifications" not in invocation

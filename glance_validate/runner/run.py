@@ -92,7 +92,7 @@ def run(options: RunOptions, out: TextIO, err: TextIO, stdin: BinaryIO | None = 
         for report_file in report_files:
             report_file.commit()
         schema_findings = run_info.schema_findings if run_info.schema_can_fail else ()
-        return exit_code(summary, options.fail_on, schema_findings)
+        return exit_code(summary, options.fail_on, schema_findings, allow_empty=options.allow_empty)
 
 
 def _shown(run_info: RunInfo, verbose: int) -> RunInfo:
@@ -195,6 +195,7 @@ def _open_reporters(
         verbose=options.verbose,
         color=options.output_format == "text" and use_color(options.color, out),
         fail_on=options.fail_on,
+        allow_empty=options.allow_empty,
     )
     reporters: list[Reporter] = [reporter_factory(options.output_format)(out, console)]
     to_file = replace(console, color=False)
