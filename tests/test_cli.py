@@ -79,8 +79,8 @@ def test_finding_lines_name_file_line_column_code_severity_and_pointer(tmp_path:
 
 
 def test_schema_fix_is_reported_once_for_many_files() -> None:
-    """The "String" fix of the seed schema is printed once, however many files are checked."""
-    result = _cli(str(FIXTURES / "ims" / "image-list.json"), str(FIXTURES / "ims" / "image.json"))
+    """With -v, the "String" fix of the seed schema is printed once, however many files are checked."""
+    result = _cli("-v", str(FIXTURES / "ims" / "image-list.json"), str(FIXTURES / "ims" / "image.json"))
     assert result.stdout.count("L001") == 1
 
 
@@ -340,6 +340,22 @@ def test_file_names_with_newlines_and_bad_bytes_are_printed_escaped(tmp_path: Pa
     assert row.startswith(f"{tmp_path}/bad\\nname\\xff.json:1:1: S001 [error]")
 
 
+@pytest.mark.parametrize("files", [[], ["notes.txt"], ["images.yaml", "README.txt"]])
+def test_nothing_to_check_exits_4(files: list[str], tmp_path: Path) -> None:
+    """A directory with nothing to read (empty, only .txt or .yaml) is exit 4, not a pass."""
+    for name in files:
+        (tmp_path / name).write_text("images: []\n")
+    result = _cli(str(tmp_path))
+    assert result.returncode == ExitCode.NOTHING_CHECKED == 4
+    assert "nothing checked" in result.stdout
+
+
+def test_allow_empty_passes_a_run_with_nothing_to_check(tmp_path: Path) -> None:
+    """--allow-empty is for the caller who means it: nothing to check exits 0."""
+    result = _cli("--allow-empty", str(tmp_path))
+    assert result.returncode == ExitCode.OK, result.stderr
+
+
 def test_version_is_printed() -> None:
     """--version prints the program name and version."""
     result = _cli("--version")
@@ -347,10 +363,17 @@ def test_version_is_printed() -> None:
 
 
 def test_fail_on_warning_ignores_the_shipped_schemas_own_quirk() -> None:
-    """The builtin IMS schema's "String" is reported but does not fail a --fail-on warning run."""
-    code, out, _ = _run([str(FIXTURES / "ims" / "image-list.json")], fail_on="warning")
+    """The builtin IMS schema's "String" is reported (-v) but does not fail a --fail-on warning run."""
+    code, out, _ = _run([str(FIXTURES / "ims" / "image-list.json")], fail_on="warning", verbose=1)
     assert "L001 [warning]" in out
     assert code == ExitCode.OK, out
+
+
+def test_builtin_schemas_quirk_is_not_reported_by_default() -> None:
+    """Without -v, no format says anything about the builtin schema's own "String" quirk."""
+    for fmt in ("text", "json", "junit", "sarif", "github"):
+        _, out, err = _run([str(FIXTURES / "ims" / "image-list.json")], output_format=fmt)
+        assert "is not a JSON Schema type name" not in out + err, fmt
 
 
 def test_fail_on_warning_fails_on_a_user_schemas_quirk() -> None:

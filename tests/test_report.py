@@ -44,12 +44,13 @@ def _report(fmt: str, paths: list[str] | None = None, stdin: bytes = b"[]", **op
 
 def test_json_report_has_the_documented_shape() -> None:
     """The JSON report is one document: version, tool, fail_on, schema, payloads, summary."""
-    document = json.loads(_report("json"))
+    document = json.loads(_report("json", verbose=1))
     assert list(document) == ["version", "tool", "fail_on", "schema", "payloads", "summary"]
     assert document["version"] == 1 and document["tool"]["name"] == "glance-validate"
     assert document["schema"]["name"] == "ims" and document["schema"]["findings"][0]["code"] == "L001"
     assert list(document["summary"]) == [
-        "inputs", "payloads", "images", "findings", "failed", "unreadable", "not_checked", "seconds"
+        "inputs", "payloads", "images", "findings", "failed", "unreadable", "not_checked", "nothing_checked",
+        "seconds",
     ]  # fmt: skip
     assert document["summary"]["payloads"] == len(document["payloads"]) == 20
     for payload in document["payloads"]:
@@ -91,13 +92,13 @@ def test_json_ok_follows_fail_on() -> None:
 
 
 def test_junit_has_one_testcase_per_payload() -> None:
-    """JUnit XML parses; one testcase per payload (plus the schema's), failures hold the finding lines."""
+    """JUnit XML parses; one testcase per payload, failures hold the finding lines."""
     root = ET.fromstring(_report("junit"))
     assert root.tag == "testsuites"
     [suite] = root.findall("testsuite")
     cases = suite.findall("testcase")
-    assert len(cases) == 21  # 20 payloads and the schema's own findings
-    assert int(suite.get("tests", "")) == 21 == int(root.get("tests", ""))
+    assert len(cases) == 20
+    assert int(suite.get("tests", "")) == 20 == int(root.get("tests", ""))
     failures = [c for c in cases if c.find("failure") is not None]
     errors = [c for c in cases if c.find("error") is not None]
     assert int(suite.get("failures", "")) == len(failures) == 6  # five in the captures, one on stdin
@@ -127,15 +128,15 @@ def test_junit_unreadable_input_is_an_error_and_odd_names_are_escaped(tmp_path: 
     text = _report("junit", paths=[str(tmp_path / "missing.json"), str(odd)])
     root = ET.fromstring(text)
     cases = root.findall("testsuite/testcase")
-    assert cases[1].find("error") is not None and cases[1].find("error").get("type") == "P009"  # type: ignore[union-attr]
-    assert cases[2].get("name") == f"{tmp_path}/a\\x01<b>&.json"
+    assert cases[0].find("error") is not None and cases[0].find("error").get("type") == "P009"  # type: ignore[union-attr]
+    assert cases[1].get("name") == f"{tmp_path}/a\\x01<b>&.json"
     assert int(root.get("errors", "")) == 1 and int(root.get("failures", "")) == 1
 
 
 def test_junit_fails_on_schema_findings_exactly_when_the_exit_code_does(tmp_path: Path) -> None:
     """A shipped schema's L001 is no JUnit failure at --fail-on warning; a user schema's warning is."""
     clean = str(ROOT / "fixtures" / "ims" / "image.json")
-    shipped = ET.fromstring(_report("junit", paths=[clean], fail_on="warning"))
+    shipped = ET.fromstring(_report("junit", paths=[clean], fail_on="warning", verbose=1))
     schema_case = shipped.find("testsuite/testcase[@name='schema ims']")
     assert schema_case is not None and schema_case.find("failure") is None
     assert "L001 [warning]" in (schema_case.findtext("system-out") or "")
@@ -152,7 +153,7 @@ def test_junit_loads_in_a_junit_reader() -> None:
     xml = junitparser.JUnitXml.fromstring(_report("junit"))
     suites = list(xml) if not isinstance(xml, junitparser.TestSuite) else [xml]
     [suite] = suites
-    assert suite.tests == 21 and suite.failures == 6 and suite.errors == 0
+    assert suite.tests == 20 and suite.failures == 6 and suite.errors == 0
     results = [case.result for case in suite]
     assert sum(1 for r in results if r and isinstance(r[0], junitparser.Failure)) == 6
 
@@ -287,6 +288,50 @@ def test_every_format_reports_a_run_with_no_payloads(fmt: str, tmp_path: Path) -
     if fmt in ("json", "sarif"):
         json.loads(text)
     elif fmt == "junit":
-        assert ET.fromstring(text).get("tests") == "1"  # the schema's own findings
+        assert ET.fromstring(text).get("tests") == "1"  # the "nothing checked" testcase
     else:
         assert "checked 0 payloads (0 images)" in text
+
+
+# nothing checked -------------------------------------------------------------------------------
+
+
+def _says_nothing_checked(fmt: str, text: str) -> bool:
+    """Whether a report in ``fmt`` says, as a failure, that nothing was checked."""
+    if fmt == "json":
+        return json.loads(text)["summary"]["nothing_checked"] is True
+    if fmt == "sarif":
+        [notice] = json.loads(text)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        return notice["level"] == "error" and notice["message"]["text"].startswith("nothing checked")
+    if fmt == "junit":
+        root = ET.fromstring(text)
+        case = root.find("testsuite/testcase[@name='nothing checked']")
+        return case is not None and case.find("error") is not None and root.get("errors") == "1"
+    if fmt == "github":
+        return "::error title=glance-validate::nothing checked: " in text
+    return "against ims: nothing checked in " in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_says_nothing_was_checked(fmt: str, tmp_path: Path) -> None:
+    """A directory holding nothing to read is reported as "nothing checked" in the report itself."""
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "images.yaml").write_text("images: []")
+    assert _says_nothing_checked(fmt, _report(fmt, paths=[str(tmp_path)]))
+
+
+def test_allow_empty_makes_nothing_checked_a_warning(tmp_path: Path) -> None:
+    """With allow_empty the reports still say nothing was checked, but not as a failure."""
+    github = _report("github", paths=[str(tmp_path)], allow_empty=True)
+    assert "::warning title=glance-validate::nothing checked: " in github
+    junit = ET.fromstring(_report("junit", paths=[str(tmp_path)], allow_empty=True))
+    assert junit.get("tests") == "0" and junit.get("errors") == "0"
+    assert junit.find("testsuite/properties/property[@name='nothing-checked']") is not None
+
+
+def test_a_checked_run_does_not_say_nothing_checked() -> None:
+    """A run that checked payloads has nothing_checked false and no notification."""
+    document = json.loads(_report("sarif", paths=[str(ROOT / "fixtures" / "ims" / "image.json")]))
+    invocation = document["runs"][0]["invocations"][0]
+    assert invocation["properties"]["nothing_checked"] is False
+    assert "toolExecutionNotifications" not in invocation

@@ -6,7 +6,8 @@ Imported when a command runs, not when the command line is built (``--version`` 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 from glance_validate.core.exitcodes import ExitCode
@@ -17,14 +18,26 @@ def exit_with(action: Callable[[], int], *, verbose: int = 0) -> NoReturn:
     sys.exit(guarded(action, verbose=verbose))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: the run stops as it does for Ctrl-C."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
 def guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
-    """Run ``action``; an interrupt, a closed pipe or a bug ends with a one-line message."""
+    """Run ``action``; an interrupt, a signal to stop, a closed pipe or a bug ends with a one-line message."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     try:
-        return action()
+        with _stopped_by_signals():
+            return action()
+    except Terminated as stop:
+        sys.stderr.write(f"glance-validate: terminated by {stop.signal_name}\n")
+        return ExitCode.INTERRUPTED
     except KeyboardInterrupt:
         sys.stderr.write("glance-validate: interrupted\n")
         return ExitCode.INTERRUPTED
@@ -41,3 +54,30 @@ def guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
             traceback.print_exc()
         sys.stderr.write(f"glance-validate: internal error: {type(exc).__name__}: {exc}\n")
         return ExitCode.TOOL_FAILURE
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise ``Terminated`` in the main thread while the block runs.
+
+    Without this they would end the process at once: no cleanup, worker processes left running
+    and report files half written (the runner removes what it did not finish).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, frame: object) -> None:
+        raise Terminated(signal.Signals(number).name)
+
+    numbers = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    numbers = [n for n in numbers if signal.getsignal(n) is not signal.SIG_IGN]  # e.g. under nohup
+    previous = {number: signal.signal(number, stop) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

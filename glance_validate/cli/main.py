@@ -55,8 +55,8 @@ def main() -> None:
     glance-validate PATH... is short for glance-validate check PATH...
 
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error, 3 the tool could
-    not do its job (an unusable schema, an unreadable input, an internal error), 130 interrupted
-    (Ctrl-C).
+    not do its job (an unusable schema, an unreadable input, an internal error), 4 nothing
+    checked (no payload found; --allow-empty passes), 130 interrupted (Ctrl-C, SIGTERM, SIGHUP).
     """
 
 
@@ -104,6 +104,12 @@ SCHEMA_OPTIONS = [
 ]
 
 INPUT_OPTIONS = [
+    click.option(
+        "--allow-empty",
+        "allow_empty",
+        is_flag=True,
+        help="Pass (exit 0) when no payload is found to check; without it such a run exits 4.",
+    ),
     click.option(
         "--include",
         "include",

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import TextIO
 
 from glance_validate.core.findings import Finding
-from glance_validate.report.lines import described, finding_line, printable, summary_line
+from glance_validate.core.version import TOOL_NAME
+from glance_validate.report.lines import (
+    described,
+    finding_line,
+    nothing_checked_message,
+    printable,
+    summary_line,
+)
 from glance_validate.report.values import Checked, ReportOptions, RunInfo, Summary
 
 _GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -55,5 +62,9 @@ class GithubReporter:
         self.out.write(f"::{command} {rendered}::{_github_data(message)}\n")
 
     def finish(self, summary: Summary) -> None:
+        if summary.nothing_checked:
+            command = "warning" if self.options.allow_empty else "error"
+            message = nothing_checked_message(self.options.allow_empty)
+            self.out.write(f"::{command} title={TOOL_NAME}::{_github_data(message)}\n")
         if not self.options.quiet:
             self.out.write(summary_line(self.schema_name, summary) + "\n")

@@ -49,6 +49,7 @@ def summary_dict(summary: Summary) -> dict[str, object]:
         "failed": summary.failed,
         "unreadable": summary.unreadable,
         "not_checked": summary.not_checked,
+        "nothing_checked": summary.nothing_checked,
         "seconds": round(summary.seconds, 3),
     }
 

@@ -7,7 +7,7 @@ from typing import IO, TextIO
 from glance_validate.core.findings import Finding
 from glance_validate.core.severity import at_least
 from glance_validate.core.version import TOOL_NAME, __version__
-from glance_validate.report.lines import location, plural, printable, text_line
+from glance_validate.report.lines import location, nothing_checked_message, plural, printable, text_line
 from glance_validate.report.values import Checked, ReportOptions, RunInfo, Summary
 
 
@@ -93,7 +93,20 @@ class JunitReporter:
             write(f"      <system-out>{_xml_text(body)}</system-out>\n")
         write("    </testcase>\n")
 
+    def _nothing_checked(self) -> None:
+        """A failing testcase for a run that checked nothing, so that a CI test view shows it."""
+        self.tests += 1
+        self.errors += 1
+        message = _xml_attr(nothing_checked_message(False))
+        self.spool.write(
+            f'    <testcase name="nothing checked" classname="{TOOL_NAME}">\n'
+            f'      <error message="{message}" type="nothing-checked"/>\n'
+            "    </testcase>\n"
+        )
+
     def finish(self, summary: Summary) -> None:
+        if summary.nothing_checked and not self.options.allow_empty:
+            self._nothing_checked()
         counts = f'tests="{self.tests}" failures="{self.failures}" errors="{self.errors}" skipped="0"'
         seconds = f'time="{summary.seconds:.3f}"'
         out = self.out
@@ -106,6 +119,9 @@ class JunitReporter:
         out.write(f'      <property name="schema" value="{_xml_attr(self.run.schema_name)}"/>\n')
         out.write(f'      <property name="fail-on" value="{self.options.fail_on}"/>\n')
         out.write(f'      <property name="version" value="{__version__}"/>\n')
+        if summary.nothing_checked:
+            message = _xml_attr(nothing_checked_message(self.options.allow_empty))
+            out.write(f'      <property name="nothing-checked" value="{message}"/>\n')
         out.write("    </properties>\n")
         self.spool.seek(0)
         while chunk := self.spool.read(1 << 16):

@@ -51,6 +51,14 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+NOTHING_CHECKED = "nothing checked: no payload was found in the inputs"
+
+
+def nothing_checked_message(allowed: bool) -> str:
+    """What every format says about a run that found no payload to check."""
+    return NOTHING_CHECKED + ("" if allowed else " (exit code 4; --allow-empty accepts this)")
+
+
 def summary_line(schema_name: str, summary: Summary) -> str:
     """``checked N payloads (I images) against S: F failed (U unreadable inputs), E errors, ...``.
 
@@ -62,6 +70,8 @@ def summary_line(schema_name: str, summary: Summary) -> str:
         unreadable = f" ({plural(summary.unreadable, 'unreadable input')})" if summary.unreadable else ""
         parts.append(f"{summary.failed} failed{unreadable}")
     parts.extend(plural(n, sev) for sev, n in summary.findings.items() if n)
+    if summary.nothing_checked:
+        parts.append("nothing checked")
     if summary.not_checked:
         parts.append(f"{plural(summary.not_checked, 'input')} not checked")
     return (

@@ -43,11 +43,18 @@ class Tally:
 
 
 def exit_code(
-    summary: Summary, fail_on: Severity = "error", schema_findings: Sequence[Finding] = ()
+    summary: Summary,
+    fail_on: Severity = "error",
+    schema_findings: Sequence[Finding] = (),
+    *,
+    allow_empty: bool = False,
 ) -> ExitCode:
-    """3 when an input could not be read or checked; 1 when a finding reaches ``fail_on``; else 0."""
+    """3 when an input could not be read or checked; 4 when no payload was found to check (unless
+    ``allow_empty``); 1 when a finding reaches ``fail_on``; else 0."""
     if summary.unreadable or summary.not_checked:
         return ExitCode.TOOL_FAILURE
+    if summary.nothing_checked and not allow_empty:
+        return ExitCode.NOTHING_CHECKED
     if summary.failed or any_at_least(schema_findings, fail_on):
         return ExitCode.FINDINGS
     return ExitCode.OK

@@ -7,7 +7,7 @@ from typing import TextIO
 from glance_validate.core.findings import Finding
 from glance_validate.core.version import TOOL_NAME, __version__
 from glance_validate.report.json_report import indented, summary_dict
-from glance_validate.report.lines import finding_line, printable
+from glance_validate.report.lines import finding_line, nothing_checked_message, printable
 from glance_validate.report.values import Checked, ReportOptions, RunInfo, Summary
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -117,10 +117,19 @@ class SarifReporter:
         self.count += 1
 
     def finish(self, summary: Summary) -> None:
-        invocation = {
+        invocation: dict[str, object] = {
             "executionSuccessful": not (summary.unreadable or summary.not_checked),
             "properties": summary_dict(summary),
         }
+        if summary.nothing_checked:
+            allowed = self.options.allow_empty
+            invocation["toolExecutionNotifications"] = [
+                {
+                    "level": "warning" if allowed else "error",
+                    "message": {"text": nothing_checked_message(allowed)},
+                    "descriptor": {"id": "nothing-checked"},
+                }
+            ]
         self.out.write(
             ("\n      ]" if self.count else "]")
             + f',\n      "invocations": [{indented(invocation, 3)}]\n    }}\n  ]\n}}\n'

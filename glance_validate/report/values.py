@@ -61,6 +61,11 @@ class Summary:
     seconds: float
     not_checked: int = 0  # inputs the tool failed on (internal errors)
 
+    @property
+    def nothing_checked(self) -> bool:
+        """Whether no payload at all was found to check (an empty directory, only other files)."""
+        return self.payloads == 0
+
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -70,6 +75,7 @@ class ReportOptions:
     verbose: int = 0
     color: bool = False
     fail_on: Severity = "error"
+    allow_empty: bool = False  # whether a run with nothing checked passes (--allow-empty)
 
 
 class Reporter(Protocol):

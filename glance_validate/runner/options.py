@@ -31,6 +31,7 @@ class RunOptions:
     # which inputs, read how
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    allow_empty: bool = False  # a run that finds no payload to check passes (else exit 4)
     input_format: InputFormat | None = None
     # how to report
     output_format: str = "text"

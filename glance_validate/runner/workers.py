@@ -2,6 +2,10 @@
 
 With ``--jobs`` above 1 the tasks go to worker processes, each with its own validator; their
 results come back in task order, so the output is the same as with one process.
+
+Workers never outlive the run: on Linux each asks the kernel for SIGKILL when its parent dies
+(even by SIGKILL), and a run that stops early (an exception, Ctrl-C, SIGTERM) kills them
+rather than waiting for their queued tasks.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from glance_validate.runner.redact import run_secrets
 from glance_validate.runner.tasks import Task, TaskResult, run_task
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from glance_validate.checks.validation import Validator
     from glance_validate.schema.dialect import Dialect
 
@@ -39,14 +45,13 @@ def task_results(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = stack.enter_context(
-        ProcessPoolExecutor(
-            jobs,
-            mp_context=multiprocessing.get_context(START_METHOD or _start_method()),
-            initializer=_init_worker,
-            initargs=(dialect, options),
-        )
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(START_METHOD or _start_method()),
+        initializer=_init_worker,
+        initargs=(dialect, options, os.getpid()),
     )
+    stack.push(lambda kind, exc, tb: _close_pool(pool, finished=kind is None))
     chunksize = max(1, min(32, len(tasks) // (jobs * 8)))
     return pool.map(_worker_task, tasks, chunksize=chunksize)
 
@@ -61,8 +66,19 @@ def next_result(results: Iterator[TaskResult], failure: list[str]) -> TaskResult
     return TaskResult((), error=failure[0])
 
 
-def _init_worker(dialect: Dialect, options: RunOptions) -> None:
+def _close_pool(pool: ProcessPoolExecutor, *, finished: bool) -> bool:
+    """Wait for the workers of a finished run; kill those of a run that stopped early."""
+    if not finished:
+        # The pool has no public way to stop running tasks (Python 3.14 adds terminate_workers).
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+    pool.shutdown(wait=finished, cancel_futures=not finished)
+    return False
+
+
+def _init_worker(dialect: Dialect, options: RunOptions, parent: int) -> None:
     global _worker_validator
+    _die_with_parent(parent)
     enforce(run_secrets(options))
     _worker_validator = build_validator(dialect, options)
 
@@ -70,6 +86,28 @@ def _init_worker(dialect: Dialect, options: RunOptions) -> None:
 def _worker_task(task: Task) -> TaskResult:
     assert _worker_validator is not None
     return run_task(_worker_validator, task)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies; restore the default signal handlers.
+
+    A forked worker inherits the command line's SIGTERM and SIGHUP handlers, meant for the main
+    process only. The parent may have died before the request was made: then exit at once.
+    """
+    import signal
+    import sys
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _start_method() -> str:
