@@ -161,13 +161,15 @@ def test_a_finding_under_an_images_object_with_a_digit_like_key_is_kept() -> Non
     code = sorted({c for d in deviations() for c in d.replaces})[0]
     finding = Finding(code, "error", "/images/\u00b9/disk_format", "message")
     payload = {"images": {"\u00b9": _image(disk_format="zvhd")}}
-    assert apply([finding], payload, "image-list", "warning") == [finding]
+    assert apply([finding], payload, "image-list", "warning", frozenset({"IMS"})) == [finding]
 
 
 def test_a_finding_of_another_code_at_the_same_place_is_not_rewritten() -> None:
     """A deviation replaces only the codes it names: a pattern error on disk_format stays."""
     finding = Finding("K003", "error", "/images/0/disk_format", "pattern")
-    assert apply([finding], {"images": [_image(disk_format="zvhd")]}, "image-list", "warning") == [finding]
+    assert apply(
+        [finding], {"images": [_image(disk_format="zvhd")]}, "image-list", "warning", frozenset({"IMS"})
+    ) == [finding]
 
 
 def test_boolean_values_are_not_integers() -> None:
@@ -215,3 +217,60 @@ def test_command_line_profiles_and_exit_codes() -> None:
     assert code("--fail-on", "warning", "--ignore", "L001") == 1
     assert code("--profile", "ims-observed", "--fail-on", "warning", "--ignore", "L001") == 0
     assert code("--strict") == 1
+
+
+UPSTREAM_DEVIATIONS = [
+    ("disk_format", "zvhd2", "D001", "K002"),
+    ("visibility", "shared", "D003", "K002"),
+    ("max_ram", 2048, "D006", "K001"),
+    ("__data_origin", None, "D004", "K001"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "deviation", "schema_code"), UPSTREAM_DEVIATIONS)
+def test_an_ims_deviation_is_the_upstream_schemas_error(
+    name: str, value: object, deviation: str, schema_code: str
+) -> None:
+    """Under glance-newton an IMS deviation is the schema's error, under ims its D warning."""
+    page = {"images": [_image(**{name: value})], "first": "/v2/images", "schema": "/v2/schemas/images"}
+    assert [(f.code, f.severity) for f in validate(page, schema="glance-newton").findings] == [
+        (schema_code, "error")
+    ]
+    assert (deviation, "warning") in [(f.code, f.severity) for f in validate(page, schema="ims").findings]
+
+
+def test_a_profile_naming_ims_matches_its_deviations_under_any_schema() -> None:
+    """--profile ims-observed turns zvhd2 under the glance schema into a D001 info finding."""
+    page = {"images": [_image(disk_format="zvhd2")], "first": "/v2/images", "schema": "/v2/schemas/images"}
+    found = validate(page, schema="glance", policy=Policy(profile="ims-observed")).findings
+    assert [(f.code, f.severity) for f in found] == [("D001", "info")]
+
+
+def test_a_file_holding_the_ims_schema_is_the_ims_schema(tmp_path: Path) -> None:
+    """A copy of the IMS schema given as a file keeps IMS's deviations; another file does not."""
+    ims = resources.files("glance_validate").joinpath("data/schemas/ims.json").read_bytes()
+    glance = resources.files("glance_validate").joinpath("data/schemas/glance.json").read_bytes()
+    (tmp_path / "ims.json").write_bytes(ims)
+    (tmp_path / "glance.json").write_bytes(glance)
+    image = _image(disk_format="zvhd")
+    assert validate(image, schema=str(tmp_path / "ims.json")).codes() == ["D001"]
+    assert validate(image, schema=str(tmp_path / "glance.json")).codes() == ["K002"]
+
+
+@pytest.mark.parametrize(("name", "value", "deviation", "schema_code"), UPSTREAM_DEVIATIONS)
+def test_check_and_compat_agree_on_every_release(
+    name: str, value: object, deviation: str, schema_code: str
+) -> None:
+    """For each release, check under glance-<release> fails exactly when compat rules it out."""
+    from glance_validate.analysis.compat import Compat
+    from glance_validate.schema.releases import releases
+
+    page = {"images": [_image(**{name: value})], "first": "/v2/images", "schema": "/v2/schemas/images"}
+    report = Compat().check(json.dumps(page).encode(), "page")
+    accepted = {r.name: v.accepted for v in report.verdicts for r in v.releases}
+    for release in releases():
+        errors = [
+            f for f in validate(page, schema=f"glance-{release.name}").findings if f.severity == "error"
+        ]
+        assert not [f for f in errors if f.code.startswith("D")]
+        assert (not errors) == accepted[release.name], release.name

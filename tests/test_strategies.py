@@ -273,7 +273,7 @@ def test_list_pages_shrink_to_the_requested_size() -> None:
 def test_broken_payloads_shrink_too() -> None:
     """A page broken inside an image shrinks to a page of one image."""
     broken = invalid_image_lists("glance", max_size=3)
-    smallest = find(broken, lambda b: b.code == "K002", settings=FIND)
+    smallest = find(broken, lambda b: b.code.startswith("K"), settings=FIND)
     assert len(smallest.payload["images"]) == 1
     assert smallest.path.startswith("/images/0/")
 

@@ -39,6 +39,7 @@ class Profile:
     name: str
     summary: str
     deviations: Severity
+    vendor: str | None = None  # whose deviations count under any schema; None: the schema's own
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,11 @@ class Policy:
     def deviation_severity(self) -> Severity | None:
         """The severity of findings that match a known deviation; None under strict (no matching)."""
         return None if self.strict else profiles()[self.profile].deviations
+
+    @property
+    def deviation_vendor(self) -> str | None:
+        """The vendor whose known deviations the profile matches under any schema, if it names one."""
+        return profiles()[self.profile].vendor
 
     def allows(self, code: str) -> bool:
         return code in self.enabled
@@ -205,7 +211,9 @@ def profiles() -> dict[str, Profile]:
     text = resources.files("glance_validate").joinpath("data/profiles.json").read_text("utf-8")
     data = json.loads(text)
     return {
-        name: Profile(name=name, summary=info["summary"], deviations=info["deviations"])
+        name: Profile(
+            name=name, summary=info["summary"], deviations=info["deviations"], vendor=info.get("vendor")
+        )
         for name, info in data["profiles"].items()
     }
 

@@ -5,6 +5,10 @@ pattern), what is seen there (a value or a JSON type), the vendor, the source an
 finding whose code a deviation replaces, at a place its pattern matches, about a value it has
 seen, is rewritten under the deviation's code as "known <vendor> deviation: ...", at the
 severity the profile gives (warning by default). Under ``--strict`` nothing is rewritten.
+
+A deviation belongs to the schema it deviates from (``deviates_from``): it is matched only while
+that vendor's schema is in use, or a profile that names the vendor. Under an upstream Glance
+schema a ``zvhd2`` disk format is that schema's error (K002), as ``compat`` reports it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class Deviation:
 
     code: str
     vendor: str
+    deviates_from: str  # the vendor whose documented schema this deviates from
     where: str  # JSON Pointer pattern inside an image record
     seen: dict[str, Any]  # {"values": [...]} or {"type": name}
     replaces: tuple[str, ...]
@@ -63,6 +68,7 @@ def deviations() -> tuple[Deviation, ...]:
         Deviation(
             code=d["code"],
             vendor=d["vendor"],
+            deviates_from=d["deviates_from"],
             where=d["where"],
             seen=d["seen"],
             replaces=tuple(d["replaces"]),
@@ -78,23 +84,33 @@ def by_code() -> dict[str, Deviation]:
     return {d.code: d for d in deviations()}
 
 
+def vendors_in_use(schema_vendor: str | None, profile_vendor: str | None) -> frozenset[str]:
+    """The vendors whose deviations are matched: the schema's, and the one a profile names."""
+    return frozenset(v for v in (schema_vendor, profile_vendor) if v is not None)
+
+
 @cache
-def _replaceable() -> frozenset[str]:
-    return frozenset(code for d in deviations() for code in d.replaces)
+def of_vendors(vendors: frozenset[str]) -> tuple[Deviation, ...]:
+    """The catalogued deviations from the schemas of ``vendors``."""
+    return tuple(d for d in deviations() if d.deviates_from in vendors)
 
 
-def apply(found: Iterable[Finding], payload: Any, kind: Kind, severity: Severity) -> list[Finding]:
-    """The findings with each one that matches a known deviation rewritten under its code."""
-    replaceable = _replaceable()
-    return [
-        _rewrite(f, payload, kind, severity)
-        if f.code in replaceable and kind in ("image", "image-list")
-        else f
-        for f in found
-    ]
+@cache
+def _replaceable(vendors: frozenset[str]) -> frozenset[str]:
+    return frozenset(code for d in of_vendors(vendors) for code in d.replaces)
 
 
-def _rewrite(f: Finding, payload: Any, kind: Kind, severity: Severity) -> Finding:
+def apply(
+    found: Iterable[Finding], payload: Any, kind: Kind, severity: Severity, vendors: frozenset[str]
+) -> list[Finding]:
+    """The findings with each one that matches a known deviation of ``vendors`` rewritten."""
+    replaceable = _replaceable(vendors)
+    if not replaceable or kind not in ("image", "image-list"):
+        return list(found)
+    return [_rewrite(f, payload, kind, severity, vendors) if f.code in replaceable else f for f in found]
+
+
+def _rewrite(f: Finding, payload: Any, kind: Kind, severity: Severity, vendors: frozenset[str]) -> Finding:
     located = _image_relative(f.path, payload, kind)
     if located is None:
         return f
@@ -102,7 +118,7 @@ def _rewrite(f: Finding, payload: Any, kind: Kind, severity: Severity) -> Findin
     value = _value_at(image, relative)
     if value is _ABSENT:
         return f
-    for deviation in deviations():
+    for deviation in of_vendors(vendors):
         if f.code in deviation.replaces and deviation.matches(relative, value):
             message = f"known {deviation.vendor} deviation: {deviation.summary} ({f.message})"
             return dataclasses.replace(f, code=deviation.code, severity=severity, message=message)

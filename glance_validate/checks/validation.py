@@ -64,6 +64,7 @@ class Validator:
         self._facts = facts_for(self.dialect)
         self._consistency = any(code[0] in "CX" for code in self.policy.enabled)
         self.schema_findings = tuple(self.policy.filter(self.dialect.findings))
+        self._vendors = deviations.vendors_in_use(self.dialect.vendor, self.policy.deviation_vendor)
 
     @cached_property
     def _reference_validator(self) -> Validator:
@@ -174,10 +175,10 @@ class Validator:
         return keyword + check_single_image(value, self._facts, quick_clean=quick_clean)
 
     def _apply_policy(self, found: list[Finding], value: Any, kind: Kind) -> list[Finding]:
-        """Known deviations rewritten (unless strict), then only the enabled codes kept."""
+        """Known deviations of the vendors in use rewritten (unless strict), then the enabled codes."""
         severity = self.policy.deviation_severity
         if severity is not None and found:
-            found = deviations.apply(found, value, kind, severity)
+            found = deviations.apply(found, value, kind, severity, self._vendors)
         return self.policy.filter(found)
 
 

@@ -10,7 +10,8 @@ one finding follows, and says which. The values are chosen to keep every other c
 - a changed id is carried into its own links and, for the last image of a full page, into the
   ``next`` marker;
 - deviations use exactly the catalogued values (``zvhd2``, null ``virtual_size``, ``shared``,
-  null or boolean ``__*`` values) and only where the schema rejects them;
+  null or boolean ``__*`` values), only under the IMS schema (under an upstream schema they are
+  that schema's errors) and only where the schema rejects them;
 - extension values are strings the IMS documentation does not list, or pairs it forbids.
 """
 
@@ -207,6 +208,8 @@ _DEVIATIONS: tuple[tuple[str, str, object], ...] = (
 
 
 def _deviation(model: Model, image: dict[str, Any], base: str) -> Apply | None:
+    if model.dialect.vendor != "IMS":
+        return None
     usable = [(c, n, v) for c, n, v in _DEVIATIONS if n in image and _rejected_by_one_keyword(model, n, v)]
     if not usable:
         return None
@@ -231,6 +234,8 @@ def _rejected_by_one_keyword(model: Model, name: str, value: object) -> bool:
 
 def _extension_drift(model: Model, image: dict[str, Any], base: str) -> Apply | None:
     extra = model.extra
+    if model.dialect.vendor != "IMS":
+        return None
     if not isinstance(extra, dict) or extra.get("type") != "string" or "enum" in extra:
         return None
     names = sorted(n for n in image if n.startswith("__") and n not in model.properties)

@@ -49,6 +49,7 @@ class Dialect:
     list_links: Mapping[str, str]
     envelope_keys: frozenset[str]
     findings: tuple[Finding, ...]
+    vendor: str | None = None  # "IMS" for the IMS schema (its deviations apply); None: upstream
 
     @property
     def schemas(self) -> dict[str, dict[str, Any]]:
@@ -165,6 +166,7 @@ def compile_dialect(source: SchemaDocument) -> Dialect:
         list_links=_link_templates(list_schema),
         envelope_keys=frozenset(envelope) if envelope else frozenset(DEFAULT_ENVELOPE),
         findings=normalised.findings,
+        vendor=schema_vendor(source),
     )
 
 
@@ -186,6 +188,13 @@ def _anchor_local_refs(document: dict[str, Any], uri: str) -> None:
             continue
         if not any(where == base or where.startswith(base + "/") for base in rebased):
             subschema["$ref"] = uri + reference
+
+
+def schema_vendor(source: SchemaDocument) -> str | None:
+    """ "IMS" for the builtin IMS schema or a copy of it (from a file or URL); else None (upstream)."""
+    from glance_validate.schema.sources import builtin_document
+
+    return "IMS" if source.name == "ims" or source.document == builtin_document("ims") else None
 
 
 def _split(schema: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any]]:

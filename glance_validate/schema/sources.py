@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -84,6 +85,12 @@ def load_schema(
             "<stdin>", _parse(schema_bytes("-", stdin=stdin, pipe_timeout=pipe_timeout), "<stdin>")
         )
     return _from_file(Path(spec), pipe_timeout)
+
+
+@cache
+def builtin_document(name: str) -> dict[str, Any]:
+    """A builtin schema's document, read once (compare only: never hand it out to change)."""
+    return _builtin(name).document
 
 
 def _builtin(name: str) -> SchemaDocument:
