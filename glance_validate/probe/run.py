@@ -12,14 +12,15 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, TextIO
 
 from glance_validate.core.exitcodes import ExitCode
 from glance_validate.core.findings import Result
-from glance_validate.core.secrets import RedactingWriter, Secrets, enforced
+from glance_validate.core.secrets import Secrets, enforced
 from glance_validate.core.severity import Severity
 from glance_validate.inputs.payloads import Origin
 from glance_validate.probe.crawl import Crawl, CrawlLimits, Denied, Exchange, crawl
+from glance_validate.report.files import ReportFile, open_reporters, redacting
 from glance_validate.report.outcome import Tally, exit_code
 from glance_validate.report.values import Checked, Reporter, ReportOptions, RunInfo
 
@@ -78,7 +79,7 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
                 return ExitCode.TOOL_FAILURE
             secrets = secrets | Secrets.of(options.client.token)
         stack.enter_context(enforced(secrets))
-        out, err = _redacting(out, secrets, stack), _redacting(err, secrets, stack)
+        out, err = redacting(out, secrets, stack), redacting(err, secrets, stack)
         try:
             client = HttpClient(options.client)
         except ClientError as exc:
@@ -103,9 +104,10 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
         except SchemaUnavailable as exc:
             err.write(f"glance-validate: the served schema cannot be used: {exc}\n")
             return ExitCode.TOOL_FAILURE
-        reporters = _open_reporters(options, out, err, stack, secrets)
-        if reporters is None:
+        opened = _open_reporters(options, out, err, stack, secrets)
+        if opened is None:
             return ExitCode.TOOL_FAILURE
+        reporters, report_files = opened
         validator = validators[0]
         info = RunInfo(f"{options.endpoint} (served)", validator.schema_findings, len(walk.exchanges))
         for reporter in reporters:
@@ -119,6 +121,8 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
         summary = tally.summary(time.perf_counter() - started)
         for reporter in reporters:
             reporter.finish(summary)
+        for report_file in report_files:
+            report_file.commit()
         return exit_code(summary, fail_on)
 
 
@@ -198,28 +202,8 @@ def _checked(exchange: Exchange, validators: list[Validator], endpoint: str) -> 
     return Checked(origin, with_findings(result, exchange.findings, exchange.body, validator.policy))
 
 
-def _redacting(stream: TextIO, secrets: Secrets, stack: ExitStack) -> TextIO:
-    if not secrets:
-        return stream
-    writer = RedactingWriter(stream, secrets)
-    stack.callback(writer.flush)
-    return cast(TextIO, writer)
-
-
 def _open_reporters(
     options: ProbeOptions, out: TextIO, err: TextIO, stack: ExitStack, secrets: Secrets
-) -> list[Reporter] | None:
-    from glance_validate.report.formats import reporter_factory
-
+) -> tuple[list[Reporter], list[ReportFile]] | None:
     console = ReportOptions(quiet=options.quiet, verbose=options.verbose, fail_on=options.fail_on)
-    reporters = [reporter_factory(options.output_format)(out, console)]
-    for report_format, path in options.outputs:
-        try:
-            stream = stack.enter_context(Path(path).open("w", encoding="utf-8", errors="backslashreplace"))  # noqa: SIM115
-        except OSError as exc:
-            err.write(
-                f"glance-validate: cannot write the {report_format} report to {path!r}: {exc.strerror}\n"
-            )
-            return None
-        reporters.append(reporter_factory(report_format)(_redacting(stream, secrets, stack), console))
-    return reporters
+    return open_reporters(options.output_format, options.outputs, console, (out, err), stack, secrets)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-from contextlib import ExitStack
 from dataclasses import replace
-from typing import TextIO, cast
 
 from glance_validate.core.findings import Finding, Result
-from glance_validate.core.secrets import RedactingWriter, Secrets, url_secrets
+from glance_validate.core.secrets import Secrets, url_secrets
 from glance_validate.runner.options import RunOptions
 
 
@@ -31,13 +29,3 @@ def redacted(result: Result, secrets: Secrets) -> Result:
 def _blanked(item: Finding, secrets: Secrets) -> Finding:
     message, path = secrets.redact(item.message), secrets.redact(item.path)
     return item if (message, path) == (item.message, item.path) else replace(item, message=message, path=path)
-
-
-def redacting(stream: TextIO, secrets: Secrets, stack: ExitStack) -> TextIO:
-    """The output boundary: ``stream`` with the run's credentials blanked from every line
-    written to it (standard output and error, and every report file)."""
-    if not secrets:
-        return stream
-    writer = RedactingWriter(stream, secrets)
-    stack.callback(writer.flush)
-    return cast(TextIO, writer)

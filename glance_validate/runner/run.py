@@ -18,13 +18,12 @@ from glance_validate.core.exitcodes import ExitCode
 from glance_validate.core.secrets import Secrets, enforced
 from glance_validate.inputs.discover import Input
 from glance_validate.inputs.reading import Limits
-from glance_validate.report.formats import reporter_factory
+from glance_validate.report.files import ReportFile, open_reporters, redacting
 from glance_validate.report.outcome import Tally, exit_code
 from glance_validate.report.values import Checked, Reporter, ReportOptions, RunInfo
 from glance_validate.runner.check import build_validator, check_payload, shifted
 from glance_validate.runner.options import RunOptions, with_policy
-from glance_validate.runner.redact import redacting, run_secrets
-from glance_validate.runner.report_files import ReportFile
+from glance_validate.runner.redact import run_secrets
 from glance_validate.runner.tasks import plan
 from glance_validate.runner.terminal import Progress, progress_for, use_color
 from glance_validate.runner.workers import next_result, task_results
@@ -188,8 +187,6 @@ def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
 def _open_reporters(
     options: RunOptions, out: TextIO, err: TextIO, stack: ExitStack, secrets: Secrets
 ) -> tuple[list[Reporter], list[ReportFile]] | None:
-    """The reporter on ``out`` and one per --output file, and those files (committed when the run
-    finishes); None (said on ``err``) if a file cannot be created."""
     console = ReportOptions(
         quiet=options.quiet,
         verbose=options.verbose,
@@ -197,16 +194,4 @@ def _open_reporters(
         fail_on=options.fail_on,
         allow_empty=options.allow_empty,
     )
-    reporters: list[Reporter] = [reporter_factory(options.output_format)(out, console)]
-    to_file = replace(console, color=False)
-    files: list[ReportFile] = []
-    for report_format, path in options.outputs:
-        try:
-            files.append(ReportFile(path, secrets, stack))
-        except OSError as exc:
-            err.write(
-                f"glance-validate: cannot write the {report_format} report to {path!r}: {exc.strerror}\n"
-            )
-            return None
-        reporters.append(reporter_factory(report_format)(files[-1].stream, to_file))
-    return reporters, files
+    return open_reporters(options.output_format, options.outputs, console, (out, err), stack, secrets)

@@ -1,4 +1,5 @@
-"""Report files (``--output FORMAT=PATH``) that are complete or absent, never half written.
+"""Where reports go: the output boundary that blanks secrets, and report files (``--output
+FORMAT=PATH``) that are complete or absent, never half written.
 
 A report is written to a temporary file beside its path and renamed into place when the run
 has finished writing it; a run that stops before (an interrupt, SIGTERM, an unusable schema)
@@ -10,12 +11,25 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
-from glance_validate.core.secrets import Secrets
-from glance_validate.runner.redact import redacting
+from glance_validate.core.secrets import RedactingWriter, Secrets
+from glance_validate.report.formats import reporter_factory
+from glance_validate.report.values import Reporter, ReportOptions
+
+
+def redacting(stream: TextIO, secrets: Secrets, stack: ExitStack) -> TextIO:
+    """The output boundary: ``stream`` with the run's credentials blanked from every line
+    written to it (standard output and error, and every report file)."""
+    if not secrets:
+        return stream
+    writer = RedactingWriter(stream, secrets)
+    stack.callback(writer.flush)
+    return cast(TextIO, writer)
 
 
 class ReportFile:
@@ -53,3 +67,29 @@ def _create_beside(target: Path) -> Path:
         except FileExistsError:
             continue
         return candidate
+
+
+def open_reporters(
+    output_format: str,
+    outputs: Sequence[tuple[str, str]],
+    console: ReportOptions,
+    streams: tuple[TextIO, TextIO],
+    stack: ExitStack,
+    secrets: Secrets,
+) -> tuple[list[Reporter], list[ReportFile]] | None:
+    """The reporter on standard output and one per --output file, and those files (to commit
+    when the run finishes); None (said on the error stream) if a file cannot be created."""
+    out, err = streams
+    reporters: list[Reporter] = [reporter_factory(output_format)(out, console)]
+    to_file = replace(console, color=False)
+    files: list[ReportFile] = []
+    for report_format, path in outputs:
+        try:
+            files.append(ReportFile(path, secrets, stack))
+        except OSError as exc:
+            err.write(
+                f"glance-validate: cannot write the {report_format} report to {path!r}: {exc.strerror}\n"
+            )
+            return None
+        reporters.append(reporter_factory(report_format)(files[-1].stream, to_file))
+    return reporters, files
