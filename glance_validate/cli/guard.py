@@ -15,7 +15,23 @@ from glance_validate.core.exitcodes import ExitCode
 
 def exit_with(action: Callable[[], int], *, verbose: int = 0) -> NoReturn:
     """Exit with the code ``action`` returns, or the one ``guarded`` gives for how it failed."""
-    sys.exit(guarded(action, verbose=verbose))
+    code = guarded(action, verbose=verbose)
+    if code == ExitCode.INTERRUPTED:
+        _exit_at_once(code)
+    sys.exit(code)
+
+
+def _exit_at_once(code: int) -> NoReturn:
+    """End a stopped run without the interpreter's exit handlers: the run has already cleaned up
+    (workers killed, report files committed or removed), and the process pool's threads would
+    otherwise write to the pipes of the workers just killed while Python shuts down."""
+    import os
+    from contextlib import suppress
+
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 class Terminated(KeyboardInterrupt):

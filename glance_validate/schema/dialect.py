@@ -18,7 +18,7 @@ from glance_validate.core.catalog import finding
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.findings import Finding, join_pointer
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
-from glance_validate.schema.documents import SchemaDocument
+from glance_validate.schema.documents import SchemaDocument, builtin_document
 
 JSON_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
 DEFAULT_ENVELOPE = ("images", "first", "next", "schema")
@@ -192,8 +192,6 @@ def _anchor_local_refs(document: dict[str, Any], uri: str) -> None:
 
 def schema_vendor(source: SchemaDocument) -> str | None:
     """ "IMS" for the builtin IMS schema or a copy of it (from a file or URL); else None (upstream)."""
-    from glance_validate.schema.sources import builtin_document
-
     return "IMS" if source.name == "ims" or source.document == builtin_document("ims") else None
 
 

@@ -9,15 +9,11 @@ of waiting for each chunk. An ``http(s)://`` URL is handed to ``glance_validate.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from glance_validate.core.errors import SchemaUnavailable
-from glance_validate.core.jsontypes import json_type
 from glance_validate.inputs.reading import (
     DEFAULT_PIPE_TIMEOUT,
     InputStalled,
@@ -29,7 +25,7 @@ from glance_validate.inputs.reading import (
     size_text,
 )
 from glance_validate.net.urls import is_url
-from glance_validate.schema.documents import SchemaDocument, SchemaSpec
+from glance_validate.schema.documents import SchemaDocument, SchemaSpec, as_object, builtin, parse_document
 
 if TYPE_CHECKING:
     from glance_validate.schema.remote import SchemaOptions
@@ -73,29 +69,18 @@ def load_schema(
 
         return load_remote(spec, remote)
     if isinstance(spec, Mapping):
-        return SchemaDocument("<dict>", _as_object(copy.deepcopy(dict(spec)), "<dict>"))
+        return SchemaDocument("<dict>", as_object(copy.deepcopy(dict(spec)), "<dict>"))
     if isinstance(spec, str) and spec in BUILTIN_SCHEMAS:
-        return _builtin(spec)
+        return builtin(spec)
     if isinstance(spec, str) and spec.lower().startswith("glance-") and not Path(spec).exists():
         from glance_validate.schema.releases import release_document
 
         return release_document(spec)
     if spec == "-":
         return SchemaDocument(
-            "<stdin>", _parse(schema_bytes("-", stdin=stdin, pipe_timeout=pipe_timeout), "<stdin>")
+            "<stdin>", parse_document(schema_bytes("-", stdin=stdin, pipe_timeout=pipe_timeout), "<stdin>")
         )
     return _from_file(Path(spec), pipe_timeout)
-
-
-@cache
-def builtin_document(name: str) -> dict[str, Any]:
-    """A builtin schema's document, read once (compare only: never hand it out to change)."""
-    return _builtin(name).document
-
-
-def _builtin(name: str) -> SchemaDocument:
-    data = resources.files("glance_validate").joinpath(f"data/schemas/{name}.json").read_bytes()
-    return SchemaDocument(name, _parse(data, name))
 
 
 def schema_bytes(
@@ -140,24 +125,4 @@ def _from_file(path: Path, pipe_timeout: float) -> SchemaDocument:
         raise SchemaUnavailable(f"schema {label!r}: is a directory, not a JSON file") from None
     except OSError as exc:
         raise SchemaUnavailable(f"schema {label!r}: cannot be read ({exc.strerror})") from None
-    return SchemaDocument(label, _parse(data, label))
-
-
-def _parse(data: bytes, label: str) -> dict[str, Any]:
-    try:
-        value = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise SchemaUnavailable(f"schema {label!r}: not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise SchemaUnavailable(
-            f"schema {label!r}: not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise SchemaUnavailable(f"schema {label!r}: nested too deeply to read") from None
-    return _as_object(value, label)
-
-
-def _as_object(value: object, label: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SchemaUnavailable(f"schema {label!r}: a schema is a JSON object, found {json_type(value)}")
-    return value
+    return SchemaDocument(label, parse_document(data, label))
