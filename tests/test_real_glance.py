@@ -182,9 +182,27 @@ def test_other_served_bodies_are_read_and_error_bodies_recognised(
         payload = by_file[others[what].name]
         assert payload["kind"] == "error-body", (what, payload)
         assert [finding["severity"] for finding in payload["findings"]] == ["warning"], (what, payload)
-    # how the rest is classified is for a later issue; the report keeps it for whoever looks
-    summary = {name: (p["kind"], [f["code"] for f in p["findings"]]) for name, p in by_file.items()}
-    print(json.dumps(summary, indent=1))
+    root = by_file[others["versions-root"].name]  # the 300 Multiple Choices of GET /
+    assert (root["kind"], [f["code"] for f in root["findings"]]) == ("unknown", ["S008"])
+
+
+def test_stores_members_a_member_and_versions_are_each_one_info_finding(
+    real_glance: RealGlanceSession, tmp_path: Path
+) -> None:
+    """Glance's stores, member list, member record and /versions: exit 0, one S008 info each."""
+    others = save_others(real_glance.client, real_glance.population, tmp_path / "other")
+    chosen = tmp_path / "not-images"
+    chosen.mkdir()
+    for what in ("stores", "members", "member", "versions"):
+        (chosen / others[what].name).write_bytes(others[what].read_bytes())
+    code, result = report(tmp_path, "--schema", "glance", str(chosen))
+    found = {
+        Path(p["source"]).name: (p["kind"], [(f["code"], f["severity"]) for f in p["findings"]])
+        for p in result["payloads"]
+    }
+    assert found == {name: ("unknown", [("S008", "info")]) for name in found}
+    assert len(found) == 4
+    assert code == 0
 
 
 @pytest.mark.parametrize("what", ["ready", "db_sync", "populate"])

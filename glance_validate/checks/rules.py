@@ -16,7 +16,7 @@ from glance_validate.core.findings import Finding, join_pointer, pointer
 from glance_validate.core.secrets import clip
 from glance_validate.regex import ecma as ecma_regex
 from glance_validate.schema.dialect import Dialect
-from glance_validate.text.kinds import error_message
+from glance_validate.text.kinds import error_message, other_payload
 
 _KEYWORD_CODES = {
     "type": "K001",
@@ -255,6 +255,9 @@ def payload_not_object(value: object) -> Finding:
 
 
 def unrecognised_payload(value: dict[str, Any]) -> Finding:
+    other = other_payload(value)
+    if other is not None:
+        return finding("S008", "", f"not an image payload: {other}")
     keys = ", ".join(sorted(value)[:8]) or "no keys"
     return finding(
         "S002",

@@ -21,6 +21,8 @@ def classify(value: object, image_properties: Collection[str] = ()) -> Kind:
         return "image-list"
     if is_error_body(value):
         return "error-body"
+    if other_payload(value) is not None:
+        return "unknown"  # a Glance body that is not about images: S008 says which
     if value.get("schema") == IMAGE_SCHEMA_URI or _looks_like_image(value, image_properties):
         return "image"
     if _looks_like_schema(value):
@@ -39,6 +41,42 @@ def _looks_like_schema(value: dict[str, Any]) -> bool:
     return isinstance(value.get("properties"), dict) and any(
         key in value for key in ("name", "links", "$schema", "type", "additionalProperties")
     )
+
+
+# Glance's other v2 bodies by their envelope key (a list in each), and what each one is.
+_OTHER_LISTS = (
+    ("members", "an image member list (GET /v2/images/{id}/members)"),
+    ("stores", "a store list (GET /v2/info/stores)"),
+    ("tasks", "a task list (GET /v2/tasks)"),
+    ("versions", "an API version list (GET /versions)"),
+    ("namespaces", "a metadata definition namespace list (GET /v2/metadefs/namespaces)"),
+)
+# Schema documents Glance serves for the bodies above, by their name.
+_OTHER_SCHEMAS = {
+    "member": "the image member schema (GET /v2/schemas/member)",
+    "members": "the image member list schema (GET /v2/schemas/members)",
+    "task": "the task schema (GET /v2/schemas/task)",
+    "tasks": "the task list schema (GET /v2/schemas/tasks)",
+    "namespace": "the metadata namespace schema (GET /v2/schemas/metadefs/namespace)",
+    "namespaces": "the metadata namespace list schema (GET /v2/schemas/metadefs/namespaces)",
+}
+_MEMBER_KEYS = frozenset({"member_id", "image_id", "status"})
+_TASK_KEYS = frozenset({"id", "type", "input", "status"})
+
+
+def other_payload(value: dict[str, Any]) -> str | None:
+    """What a Glance v2 body that is not an image payload is (a member, a task, ...), else None."""
+    for key, what in _OTHER_LISTS:
+        if isinstance(value.get(key), list):
+            return what
+    if _MEMBER_KEYS.issubset(value):
+        return "an image member record (GET /v2/images/{id}/members/{member_id})"
+    if _TASK_KEYS.issubset(value):
+        return "a task record (GET /v2/tasks/{id})"
+    name = value.get("name")
+    if isinstance(name, str) and name in _OTHER_SCHEMAS and isinstance(value.get("properties"), dict):
+        return _OTHER_SCHEMAS[name]
+    return None
 
 
 _BARE_ERROR_KEYS = frozenset({"message", "code", "title", "request_id"})
