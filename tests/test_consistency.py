@@ -318,8 +318,8 @@ def test_check_image_runs_every_rule() -> None:
 # Across the pages of a run --------------------------------------------------------------------------
 
 
-def _ids(listing: str | None, *ids: str | None) -> PageIds:
-    return PageIds(listing=listing, ids=tuple(ids))
+def _ids(listing: str | None, *ids: str | None, has_next: bool = True) -> PageIds:
+    return PageIds(listing=listing, ids=tuple(ids), has_next=has_next)
 
 
 def test_listing_key_ignores_parameter_order() -> None:
@@ -349,6 +349,27 @@ def test_a_page_captured_twice_is_not_a_duplicate() -> None:
     assert [f.path for f in listings.add("page 2", _ids("L", "c", "a"))] == ["/images/1/id"]
 
 
+def test_a_page_without_next_ends_its_listing() -> None:
+    """A page after the last page of a listing (no next link) starts another listing: no C009."""
+    listings = ListingIds()
+    assert listings.add("before 1", _ids("L", "a", "b")) == []
+    assert listings.add("before 2", _ids("L", "c", has_next=False)) == []
+    assert listings.add("after 1", _ids("L", "d", "a")) == []
+
+
+def test_a_listing_taken_again_is_checked_on_its_own() -> None:
+    """Ids repeated within the second listing are still C009, named against its own pages only."""
+    listings = ListingIds()
+    listings.add("before", _ids("L", "a", has_next=False))
+    listings.add("after 1", _ids("L", "b", "c"))
+    found = listings.add("after 2", _ids("L", "d", "c", "a"))
+    assert [(f.path, "(after 1 at /images/1)" in f.message) for f in found] == [("/images/1/id", True)]
+
+
+def _next(marker: str) -> str:
+    return f"/v2/images?limit=25&marker={marker}"
+
+
 def _run(paths: list[str], **options: Any) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     code = run(RunOptions(paths=paths, schema="glance", **options), out, err)
@@ -361,7 +382,7 @@ def test_runner_reports_duplicates_across_pages_with_positions(tmp_path: Path, j
     """A run over two pages reports C009 on the later page with its line, with one or two processes."""
     first = tmp_path / "page-1.json"
     second = tmp_path / "page-2.json"
-    first.write_text(json.dumps(_page(_image(), _image(OTHER)), indent=2))
+    first.write_text(json.dumps(_page(_image(), _image(OTHER), next=_next(OTHER)), indent=2))
     again = copy.deepcopy(_image())
     second.write_text(json.dumps(_page(_image("2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f"), again), indent=2))
     code, out = _run([str(first), str(second)], jobs=jobs)
@@ -377,7 +398,7 @@ def test_runner_can_ignore_duplicates_across_pages(tmp_path: Path) -> None:
     from glance_validate.checks.config import Settings
 
     page = tmp_path / "p.json"
-    page.write_text(json.dumps(_page(_image(), _image(OTHER))))
+    page.write_text(json.dumps(_page(_image(), _image(OTHER), next=_next(OTHER))))
     later = tmp_path / "q.json"
     later.write_text(json.dumps(_page(_image("2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f"), _image())))
     _, out = _run([str(page), str(later)], rules=Settings(ignore=("C009",), origin="test"))

@@ -50,6 +50,7 @@ class PageIds:
 
     listing: str | None  # the page's first link, normalised: pages of one listing share it
     ids: tuple[str | None, ...]  # the id of images[i] (None when it has no string id)
+    has_next: bool = False  # the page has a next link: only then can a later page continue it
 
 
 @dataclass(frozen=True)

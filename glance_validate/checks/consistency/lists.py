@@ -51,7 +51,9 @@ def check_list(
     ids = [image.get("id") if image.__class__ is dict else None for image in images]
     ids = [image_id if image_id.__class__ is str else None for image_id in ids]
     found.extend(_duplicates(ids))
-    return found, PageIds(listing=_listing(value), ids=tuple(ids))
+    return found, PageIds(
+        listing=_listing(value), ids=tuple(ids), has_next=isinstance(value.get("next"), str)
+    )
 
 
 def _duplicates(ids: list[str | None]) -> list[Finding]:
@@ -196,33 +198,52 @@ def listing_key(first: str) -> str:
 
 
 class ListingIds:
-    """Run-level state for C009: the image ids seen so far, by listing (the pages' first link).
+    """Run-level state for C009: the image ids seen so far on the open chain of each listing.
 
-    A page that starts with the same image as an earlier page of its listing is that page
-    fetched again (a second capture), not the next page: it is neither compared nor recorded.
+    Pages chain when they share their first link and the earlier page has a next link: Glance
+    writes next (marker=<its last id>) only when there is more, so a page without next ends its
+    listing and the next page with the same first link starts another (a listing taken again, for
+    example after an import), whose ids are not compared with the one before. A page that starts
+    with the same image as an earlier page of its chain is that page fetched again (a second
+    capture), not the next page: it is neither compared nor recorded.
     """
 
     def __init__(self) -> None:
-        self._seen: dict[str | None, dict[str, tuple[str, int]]] = {}
-        self._starts: dict[str | None, set[str]] = {}
+        self._chains: dict[str | None, _Chain] = {}
 
     def add(self, source: str, page: PageIds | None) -> list[Finding]:
-        """C009 findings for ``page`` (ids already on an earlier page of its listing); records it."""
+        """C009 findings for ``page`` (ids already on an earlier page of its chain); records it."""
         if page is None:
             return []
         start = next((i for i in page.ids if i is not None), None)
-        starts = self._starts.setdefault(page.listing, set())
-        if start is None or start in starts:
+        if start is None:
             return []
-        starts.add(start)
-        earlier = self._seen.setdefault(page.listing, {})
+        chain = self._chains.get(page.listing)
+        if chain is None or not chain.open:
+            chain = self._chains[page.listing] = _Chain()
+        elif start in chain.starts:
+            return []
+        chain.starts.add(start)
+        chain.open = page.has_next
+        return chain.record(source, page.ids)
+
+
+class _Chain:
+    """The pages of one listing that follow each other by their next links."""
+
+    def __init__(self) -> None:
+        self.open = False  # the last page had a next link
+        self.starts: set[str] = set()
+        self.seen: dict[str, tuple[str, int]] = {}
+
+    def record(self, source: str, ids: tuple[str | None, ...]) -> list[Finding]:
         found: list[Finding] = []
         new: dict[str, tuple[str, int]] = {}
-        for index, image_id in enumerate(page.ids):
+        for index, image_id in enumerate(ids):
             if image_id is None:
                 continue
-            if image_id in earlier:
-                where_source, where_index = earlier[image_id]
+            if image_id in self.seen:
+                where_source, where_index = self.seen[image_id]
                 message = (
                     f"image id {show(image_id)} is also on an earlier page of this listing "
                     f"({where_source} at /images/{where_index})"
@@ -230,7 +251,7 @@ class ListingIds:
                 found.append(finding("C009", f"/images/{index}/id", message))
             else:
                 new.setdefault(image_id, (source, index))
-        earlier.update(new)
+        self.seen.update(new)
         return found
 
 
