@@ -43,8 +43,8 @@ def error_page_result(data: bytes) -> Result | None:
     return Result("error-body", (finding("S006", "", message).at(1, 1),))
 
 
-def snippet(data: bytes, limit: int = 100) -> str:
+def snippet(data: bytes, limit: int = 100, *, empty: str = "(empty)") -> str:
     """The start of a body as one line of text, markup and secrets removed, quoted."""
     text = re.sub(r"<[^>]*>", " ", blanked(data[: limit * 20].decode("utf-8", "replace")))
     text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else "(empty)"
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else empty

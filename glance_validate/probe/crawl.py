@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from glance_validate.checks.error_pages import snippet
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding
-from glance_validate.core.secrets import blanked
 from glance_validate.probe import checks
 from glance_validate.probe.release import release_findings
 
@@ -34,6 +34,8 @@ SORTS = (
     ("sort=name:asc", "name", False),
     ("sort=created_at:desc", "created_at", True),
 )
+
+EMPTY = "(empty body)"  # how a body with no text is named in messages
 
 
 class Denied(Exception):
@@ -114,7 +116,9 @@ class Crawl:
         )
         self.exchanges.append(exchange)
         if response.status in (401, 403):
-            raise Denied(f"{exchange.request}: HTTP {response.status}: {_words(response.body)}")
+            raise Denied(
+                f"{exchange.request}: HTTP {response.status}: {snippet(response.body, empty=EMPTY)}"
+            )
         exchange.findings.extend(_answer_findings(exchange, response.attempts))
         return exchange
 
@@ -224,22 +228,17 @@ def _answer_findings(exchange: Exchange, attempts: int) -> list[Finding]:
     """W010 for a status other than 200, W009 for a body or Content-Type that is not JSON."""
     if exchange.status != 200:
         retried = f" after {attempts} attempts" if attempts > 1 else ""
-        message = f"HTTP {exchange.status}{retried}: {_words(exchange.body)}"
+        message = f"HTTP {exchange.status}{retried}: {snippet(exchange.body, empty=EMPTY)}"
         return [finding("W010", "", message)]
     found = []
     media = exchange.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json":
         found.append(finding("W009", "", f"Content-Type is {media or 'missing'!r}, not 'application/json'"))
     if exchange.value is None:
-        found.append(finding("W009", "", f"the body is not JSON: {_words(exchange.body)}"))
+        found.append(
+            finding("W009", "", f"the body is not JSON: {snippet(exchange.body, empty=EMPTY)}")
+        )
     return found
-
-
-def _words(body: bytes, limit: int = 100) -> str:
-    import re
-
-    text = " ".join(re.sub(r"<[^>]*>", " ", blanked(body[: limit * 20].decode("utf-8", "replace"))).split())
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...") if text else "(empty body)"
 
 
 def _quoted(value: str) -> str:
