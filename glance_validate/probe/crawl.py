@@ -116,9 +116,7 @@ class Crawl:
         )
         self.exchanges.append(exchange)
         if response.status in (401, 403):
-            raise Denied(
-                f"{exchange.request}: HTTP {response.status}: {snippet(response.body, empty=EMPTY)}"
-            )
+            raise Denied(f"{exchange.request}: HTTP {response.status}: {snippet(response.body, empty=EMPTY)}")
         exchange.findings.extend(_answer_findings(exchange, response.attempts))
         return exchange
 
@@ -235,9 +233,7 @@ def _answer_findings(exchange: Exchange, attempts: int) -> list[Finding]:
     if media != "application/json":
         found.append(finding("W009", "", f"Content-Type is {media or 'missing'!r}, not 'application/json'"))
     if exchange.value is None:
-        found.append(
-            finding("W009", "", f"the body is not JSON: {snippet(exchange.body, empty=EMPTY)}")
-        )
+        found.append(finding("W009", "", f"the body is not JSON: {snippet(exchange.body, empty=EMPTY)}"))
     return found
 
 
