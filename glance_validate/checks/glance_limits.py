@@ -22,7 +22,7 @@ class Facts(Protocol):
     def base_properties(self) -> frozenset[str]: ...
 
 
-__all__ = ["glance_limits", "within_limits"]
+__all__ = ["glance_limits", "limits_fragment"]
 
 INT_COLUMN: Final = 2**31 - 1  # images.min_disk / min_ram: Integer columns (_validate_db_int)
 BIGINT_COLUMN: Final = 2**63 - 1  # images.size / virtual_size: BigInteger columns
@@ -84,30 +84,26 @@ def _quotas(image: dict[str, Any], where: str, customs: int) -> Iterator[Finding
         )
 
 
-def within_limits(images: list[dict[str, Any]]) -> bool:
-    """A cheap test over a page that holds only where ``glance_limits`` finds nothing in any record.
+def limits_fragment() -> dict[str, Any]:
+    """A Draft 4 schema for one record that holds only where ``glance_limits`` finds nothing.
 
-    It is stricter than the rules (every key counts as custom; a value may not exceed a quarter of
-    the value column in characters), so a page it refuses is checked record by record.
+    It is stricter than the rules (every key counts as custom, a value may not exceed a quarter of
+    the value column in characters, a fractional number out of range fails), so a page it refuses
+    is checked record by record.
     """
-    return not [
-        image
-        for image in images
-        if len(image) > PROPERTY_QUOTA[1]
-        or max(map(len, image), default=0) > NAME_COLUMN
-        or not _numbers_within(image)
-        or _too_many_tags(image.get("tags"))
-        or [value for value in image.values() if value.__class__ is str and len(value) > TEXT_COLUMN // 4]
-    ]
-
-
-def _numbers_within(image: dict[str, Any]) -> bool:
-    small = [image.get("min_disk"), image.get("min_ram")]
-    large = [image.get("size"), image.get("virtual_size")]
-    return not [v for v in small if v.__class__ is int and not 0 <= v <= INT_COLUMN] and not [
-        v for v in large if v.__class__ is int and not -BIGINT_COLUMN - 1 <= v <= BIGINT_COLUMN
-    ]
-
-
-def _too_many_tags(tags: object) -> bool:
-    return isinstance(tags, list) and len(tags) > QUOTAS["tags"][1]
+    value = {"maxLength": TEXT_COLUMN // 4}
+    small = {"minimum": 0, "maximum": INT_COLUMN, **value}
+    large = {"minimum": -BIGINT_COLUMN - 1, "maximum": BIGINT_COLUMN, **value}
+    return {
+        "properties": {
+            "min_disk": small,
+            "min_ram": small,
+            "size": large,
+            "virtual_size": large,
+            "tags": {"maxItems": QUOTAS["tags"][1], **value},
+        },
+        "maxProperties": PROPERTY_QUOTA[1],
+        # additionalProperties, not a catch-all pattern: jsonschema-rs runs it without a regex
+        "additionalProperties": value,
+        "patternProperties": {f"^[\\s\\S]{{{NAME_COLUMN + 1}}}": {"not": {}}},
+    }

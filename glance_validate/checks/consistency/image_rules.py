@@ -15,7 +15,7 @@ from glance_validate.checks.consistency.facts import Facts, custom_types
 from glance_validate.checks.consistency.formats import hex_length, rfc3339_problem
 from glance_validate.checks.consistency.rule import Explain, Fragment, Image, ImageRule, fixed, literal, when
 from glance_validate.checks.extensions import ExtensionProfile
-from glance_validate.checks.glance_limits import glance_limits, within_limits
+from glance_validate.checks.glance_limits import glance_limits, limits_fragment
 from glance_validate.checks.rules import show
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, join_pointer
@@ -357,8 +357,7 @@ CUSTOM_TYPES = ImageRule(
 GLANCE_LIMITS = ImageRule(
     ("C030", "C031", "C032", "C033", "C034"),
     glance_limits,
-    unexpressed="a property name's length and the number of custom properties are not Draft 4 keywords",
-    page_clean=within_limits,
+    accepts=fixed(limits_fragment()),
 )
 
 
