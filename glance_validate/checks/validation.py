@@ -60,7 +60,6 @@ class Validator:
         self.engine_name: EngineName = engine
         self.policy = policy if policy is not None else default_policy()
         self._list_engine = compile_engine(self.dialect.list_schema, self.dialect, engine)
-        self._image_engine = compile_engine(self.dialect.image_schema, self.dialect, engine)
         self._facts = facts_for(self.dialect)
         self._consistency = any(code[0] in "CX" for code in self.policy.enabled)
         self.schema_findings = tuple(self.policy.filter(self.dialect.findings))
@@ -70,6 +69,12 @@ class Validator:
     def _reference_validator(self) -> Validator:
         """The same checks on the reference engine, for text the fast engine cannot encode."""
         return Validator(self.dialect, engine="reference", policy=self.policy)
+
+    @cached_property
+    def _image_engine(self) -> Engine:
+        """Compiled when a single image record is first met; the list schema, compiled eagerly
+        above, holds the image schema, so a schema that compiles at all compiles here too."""
+        return compile_engine(self.dialect.image_schema, self.dialect, self.engine_name)
 
     @cached_property
     def _list_both_clean(self) -> Any:

@@ -13,10 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from glance_validate.inputs import sniff
-from glance_validate.inputs.curl import read_http
 from glance_validate.inputs.discover import Input, InputFormat
-from glance_validate.inputs.har import read_har
-from glance_validate.inputs.jsonlines import read_jsonl, read_jsonl_stream
 from glance_validate.inputs.payloads import TOO_LARGE, UNREADABLE, Origin, Payload, problem, shown
 from glance_validate.inputs.reading import (
     DEFAULT_LIMITS,
@@ -62,13 +59,25 @@ def is_yaml(name: str, data: bytes) -> bool:
     return name.lower().endswith((".yaml", ".yml")) and not _JSON_START.match(data)
 
 
+# The readers of captures and JSON Lines are imported when an input needs them: a run over plain
+# JSON files (the pre-commit hook's usual case) starts without them.
+
+
 def _http_capture(origin: Origin, data: bytes, max_bytes: int) -> Iterator[Payload]:
+    from glance_validate.inputs.curl import read_http
+
     yield read_http(origin, data, max_bytes)
+
+
+def _har_capture(origin: Origin, data: bytes, max_bytes: int) -> Iterator[Payload]:
+    from glance_validate.inputs.har import read_har
+
+    yield from read_har(origin, data, max_bytes)
 
 
 WHOLE_READERS: dict[InputFormat, WholeReader] = {
     "json": _plain_json,
-    "har": read_har,
+    "har": _har_capture,
     "http": _http_capture,
 }
 
@@ -93,6 +102,8 @@ def read(item: Input, stdin: BinaryIO | None = None, limits: Limits = DEFAULT_LI
         yield problem(origin, UNREADABLE, f"{shown(item.label)}: {item.problem}")
         return
     if item.format == "jsonl":
+        from glance_validate.inputs.jsonlines import read_jsonl
+
         yield from read_jsonl(item, stdin, limits)
         return
     try:
@@ -122,6 +133,8 @@ def _read_opened(item: Input, origin: Origin, handle: BinaryIO, limits: Limits) 
             head = sniff.head_of(handle, limits.max_bytes)
             handle = sniff.joined(head, handle)
             if sniff.looks_like_json_lines(head):
+                from glance_validate.inputs.jsonlines import read_jsonl_stream
+
                 yield from read_jsonl_stream(origin, handle, limits.max_bytes)
                 return
         data = read_bounded(handle, limits.max_bytes, what)

@@ -47,7 +47,6 @@ def plan(
     Standard input, FIFOs, devices and compressed files are streamed in the main process: they cannot be split
     into ranges or handed to a worker, and their payloads are reported as they arrive.
     """
-    from glance_validate.inputs.jsonlines import jsonl_ranges
     from glance_validate.inputs.reading import is_compressed, is_stream
 
     tasks: list[Task] = []
@@ -58,6 +57,8 @@ def plan(
         )
         if item.format == "jsonl" and item.problem is None and not streamed:
             assert item.path is not None
+            from glance_validate.inputs.jsonlines import jsonl_ranges
+
             ranges = jsonl_ranges(item.path, range_bytes)
             tasks.extend(Task(item, s, e, i == len(ranges) - 1, limits) for i, (s, e) in enumerate(ranges))
         else:
@@ -67,12 +68,14 @@ def plan(
 
 def run_task(validator: Validator, task: Task, stdin: BinaryIO | None = None) -> TaskResult:
     """Check the payloads of one task; an exception of the tool is the task's error, not the run's."""
-    from glance_validate.inputs import jsonlines, readers
+    from glance_validate.inputs import readers
 
     try:
         if task.end is None:
             payloads: Iterator[Payload] = readers.read(task.input, stdin, task.limits)
             return TaskResult(tuple(check_payload(validator, p) for p in payloads))
+        from glance_validate.inputs import jsonlines
+
         count = jsonlines.LineCount()
         payloads = jsonlines.read_jsonl_range(task.input, task.start, task.end, count, task.limits.max_bytes)
         return TaskResult(tuple(check_payload(validator, p) for p in payloads), count.lines)
