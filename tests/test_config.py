@@ -208,6 +208,37 @@ def test_bad_pyproject_tables_are_errors(tmp_path: Path, body: str, text: str) -
     assert text in str(error.value) and str(path) in str(error.value)
 
 
+def test_a_pyproject_without_our_table_is_not_parsed(tmp_path: Path) -> None:
+    """Another tool's broken TOML is not ours to report: without the table, no settings, no error."""
+    _pyproject(tmp_path, "[tool.other]\nselect = [\n")
+    assert find_pyproject([str(tmp_path)]) is None
+
+
+def test_a_project_named_like_us_is_not_configured_by_its_name(tmp_path: Path) -> None:
+    """The name as a value ([project] name = "glance-validate") is not the table."""
+    _pyproject(tmp_path, '[project]\nname = "glance-validate"\ndescription = "glance-validate"\n')
+    assert find_pyproject([str(tmp_path)]) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[tool.glance-validate]\nfail_on = "warning"\n',
+        '[ tool . "glance-validate" ]\nfail_on = "warning"\n',
+        "[tool.'glance-validate']\nfail_on = 'warning'\n",
+        '[tool]\nglance-validate.fail_on = "warning"\n',
+        'tool.glance-validate.fail_on = "warning"\n',
+        'tool = {glance-validate = {fail_on = "warning"}}\n',
+        '[tool]\n"glance-validate" = {fail_on = "warning"}\n',
+    ],
+)
+def test_every_spelling_of_the_table_is_found(tmp_path: Path, body: str) -> None:
+    """However TOML spells the table's name, it is found and read."""
+    path = _pyproject(tmp_path, body)
+    assert find_pyproject([str(tmp_path)]) == path
+    assert read_pyproject(path).fail_on == "warning"
+
+
 def test_settings_from_a_mapping() -> None:
     """The same keys work from any mapping (for tools that embed the settings)."""
     settings = settings_from_mapping({"ignore": ["X"], "fail-on": "info"}, "embedded")

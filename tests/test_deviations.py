@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from glance_validate import Policy, validate
 from glance_validate.checks.deviations import Deviation, apply, by_code, deviations
 from glance_validate.core.catalog import catalog
+from glance_validate.core.data import data_bytes, data_text
 from glance_validate.core.findings import Finding
 from glance_validate.core.jsontypes import json_type, same_json
 
@@ -83,7 +83,7 @@ def test_the_issue_list_of_ims_deviations_is_covered() -> None:
 
 def test_data_file_is_package_data() -> None:
     """The deviations are read from package data, not from code."""
-    text = resources.files("glance_validate").joinpath("data/deviations.json").read_text("utf-8")
+    text = data_text("deviations.json")
     assert len(json.loads(text)["deviations"]) == len(deviations())
 
 
@@ -248,8 +248,8 @@ def test_a_profile_naming_ims_matches_its_deviations_under_any_schema() -> None:
 
 def test_a_file_holding_the_ims_schema_is_the_ims_schema(tmp_path: Path) -> None:
     """A copy of the IMS schema given as a file keeps IMS's deviations; another file does not."""
-    ims = resources.files("glance_validate").joinpath("data/schemas/ims.json").read_bytes()
-    glance = resources.files("glance_validate").joinpath("data/schemas/glance.json").read_bytes()
+    ims = data_bytes("schemas/ims.json")
+    glance = data_bytes("schemas/glance.json")
     (tmp_path / "ims.json").write_bytes(ims)
     (tmp_path / "glance.json").write_bytes(glance)
     image = _image(disk_format="zvhd")

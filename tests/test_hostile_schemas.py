@@ -25,8 +25,10 @@ from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.core.exitcodes import ExitCode
 from glance_validate.regex import ecma as ecma_regex
 from glance_validate.regex import linear as linear_regex
+from glance_validate.schema.dialect import compile_dialect
 from glance_validate.schema.guard import UnsafeSchema, check
-from glance_validate.schema.sources import SCHEMA_MAX_BYTES
+from glance_validate.schema.releases import releases
+from glance_validate.schema.sources import BUILTIN_SCHEMAS, SCHEMA_MAX_BYTES, load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("fast", "reference")
@@ -424,3 +426,31 @@ def test_an_enormous_fetched_schema_is_refused_with_a_clear_message(
     assert result.returncode == ExitCode.TOOL_FAILURE
     assert result.stderr.count("\n") == 1, result.stderr
     assert "declares 14,700,143 bytes; a schema is at most 4,194,304 bytes" in result.stderr
+
+
+SHIPPED = [*BUILTIN_SCHEMAS, *(release.schema_name for release in releases())]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_schema_passes_the_guard(name: str) -> None:
+    """The package's own schemas, which runs compile without the guard, pass it here."""
+    dialect = compile_dialect(load_schema(name))
+    assert dialect.shipped
+    check(dialect.list_schema, dialect.schemas)
+    check(dialect.image_schema, dialect.schemas)
+
+
+def test_a_copy_of_a_shipped_schema_is_guarded(tmp_path: Path) -> None:
+    """The same document from a file or a mapping is not shipped: the guard runs on it."""
+    path = tmp_path / "ims.json"
+    path.write_text(json.dumps(compile_dialect(load_schema("ims")).list_schema))
+    assert not compile_dialect(load_schema(str(path))).shipped
+    assert not compile_dialect(load_schema(json.loads(path.read_text()))).shipped
+
+
+def test_an_unsafe_schema_from_a_file_is_still_refused(tmp_path: Path) -> None:
+    """A file's schema whose $ref reaches outside is refused at construction, by the guard."""
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(_images_schema({"name": {"$ref": "http://127.0.0.1:9/x"}})))
+    with pytest.raises(SchemaUnavailable, match=r"\$ref 'http://127\.0\.0\.1:9/x'"):
+        Validator(str(path))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 
 from glance_validate import SchemaUnavailable, Validator, validate
 from glance_validate.checks.validation import check_schema_document
+from glance_validate.core.data import data_text
 from glance_validate.schema.releases import (
     find,
     group_label,
@@ -37,9 +37,7 @@ def _properties(spec: str) -> dict[str, Any]:
 
 def test_every_release_of_the_facts_is_named() -> None:
     """Each release recorded in the facts file is a release here, and nothing else is."""
-    facts = json.loads(
-        resources.files("glance_validate").joinpath("data/glance-base-properties-by-release.json").read_text()
-    )
+    facts = json.loads(data_text("glance-base-properties-by-release.json"))
     assert {r.key for r in releases()} == set(facts)
 
 

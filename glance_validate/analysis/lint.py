@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -26,6 +25,7 @@ from glance_validate.analysis.schemavalues import (
 )
 from glance_validate.checks.rules import show
 from glance_validate.core.catalog import finding
+from glance_validate.core.data import data_bytes
 from glance_validate.core.findings import Finding, join_pointer, sorted_findings
 from glance_validate.schema.dialect import JSON_TYPES, normalise, subschemas
 
@@ -105,9 +105,7 @@ def lint_source(
             return LintedDocument(spec, problem=str(exc))
         return LintedDocument(source.name, tuple(lint_document(source.document)), notes=source.notes)
     if spec in BUILTIN_SCHEMAS and not path.exists():
-        return lint_bytes(
-            spec, resources.files("glance_validate").joinpath(f"data/schemas/{spec}.json").read_bytes()
-        )
+        return lint_bytes(spec, data_bytes(f"schemas/{spec}.json"))
     label = "<stdin>" if spec == "-" else spec
     try:
         data = schema_bytes(spec, stdin=stdin)

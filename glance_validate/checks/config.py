@@ -12,22 +12,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from glance_validate.core.catalog import catalog
+from glance_validate.core.data import data_text
 from glance_validate.core.errors import ConfigurationError
 from glance_validate.core.findings import Finding, any_at_least
 from glance_validate.core.severity import SEVERITIES, Severity
 
 PYPROJECT = "pyproject.toml"
 TABLE = "glance-validate"
+# The table's name in a key's place, however TOML spells it: [tool.glance-validate],
+# [tool."glance-validate"], glance-validate.fail_on = ... under [tool], tool = {glance-validate = ...}.
+_TABLE_KEY = re.compile(r"""(?:^|[.\s\[{,])["']?glance-validate["']?[ \t]*[.=\]]""", re.MULTILINE)
 # Keys of [tool.glance-validate]; "_" and "-" are interchangeable.
 KNOWN_KEYS = ("select", "ignore", "fail-on", "profile", "strict")
 
@@ -208,7 +212,7 @@ def _families_by_name() -> dict[str, str]:
 
 @cache
 def profiles() -> dict[str, Profile]:
-    text = resources.files("glance_validate").joinpath("data/profiles.json").read_text("utf-8")
+    text = data_text("profiles.json")
     data = json.loads(text)
     return {
         name: Profile(
@@ -320,15 +324,21 @@ def _text(value: object, origin: str, key: str) -> str | None:
 
 
 def _table(path: Path) -> dict[str, Any] | None:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"{path}: cannot be read: {exc}") from None
+    if not _TABLE_KEY.search(text):
+        # A project that does not configure us is not parsed (importing tomllib alone cost about
+        # a tenth of a one-file check), and its TOML is its own business.
+        return None
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Python 3.10
         import tomli as tomllib
 
     try:
-        document = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"{path}: cannot be read: {exc}") from None
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{path}: not valid TOML: {exc}") from None
     tool = document.get("tool")

@@ -18,9 +18,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from glance_validate.core.data import data_text
 from glance_validate.core.findings import Finding, Kind
 from glance_validate.core.jsontypes import json_type, same_json
 from glance_validate.core.severity import Severity
@@ -63,7 +63,7 @@ class Deviation:
 
 @cache
 def deviations() -> tuple[Deviation, ...]:
-    text = resources.files("glance_validate").joinpath("data/deviations.json").read_text("utf-8")
+    text = data_text("deviations.json")
     return tuple(
         Deviation(
             code=d["code"],

@@ -12,10 +12,10 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from glance_validate.core.catalog import finding
+from glance_validate.core.data import data_text
 from glance_validate.core.findings import Finding, join_pointer
 from glance_validate.core.secrets import blanked
 from glance_validate.regex import ecma as ecma_regex
@@ -47,7 +47,7 @@ class ExtensionProfile:
 
 @cache
 def ims_profile() -> ExtensionProfile:
-    text = resources.files("glance_validate").joinpath("data/ims-extensions.json").read_text("utf-8")
+    text = data_text("ims-extensions.json")
     return _profile(json.loads(text))
 
 

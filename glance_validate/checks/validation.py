@@ -195,7 +195,7 @@ def load(data: bytes) -> ParsedText:
 def compile_engine(schema: dict[str, Any], dialect: Dialect, name: EngineName = "fast") -> Engine:
     """An engine for ``schema``, or SchemaUnavailable saying where the schema breaks Draft 4."""
     try:
-        return build_engine(schema, dialect.schemas, engine=name)
+        return build_engine(schema, dialect.schemas, engine=name, guard=not dialect.shipped)
     except Exception as exc:  # both engines report unusable schemas with their own types
         reason = why_uncompilable(dialect, exc)
         raise SchemaUnavailable(f"schema {dialect.name!r} cannot be compiled: {reason}") from None

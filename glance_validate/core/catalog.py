@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from glance_validate.core.data import data_text
 from glance_validate.core.findings import Finding
 from glance_validate.core.severity import Severity
 
@@ -39,7 +39,7 @@ class Catalog:
 
 
 def _read_data() -> dict[str, object]:
-    text = resources.files("glance_validate").joinpath("data/rules.json").read_text("utf-8")
+    text = data_text("rules.json")
     data: dict[str, object] = json.loads(text)
     return data
 

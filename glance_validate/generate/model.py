@@ -7,10 +7,10 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any, Literal, TypeVar
 
 from glance_validate.checks.engine import Engine, build_engine
+from glance_validate.core.data import data_text
 from glance_validate.core.errors import GlanceValidateError
 from glance_validate.generate.regex_strings import Choices
 from glance_validate.schema.dialect import Dialect, compile_dialect
@@ -136,6 +136,6 @@ def _extension_pool(
 @cache
 def pools() -> dict[str, Any]:
     """The value pools of data/generation.json."""
-    text = resources.files("glance_validate").joinpath("data/generation.json").read_text("utf-8")
+    text = data_text("generation.json")
     data: dict[str, Any] = json.loads(text)
     return data

@@ -50,6 +50,7 @@ class Dialect:
     envelope_keys: frozenset[str]
     findings: tuple[Finding, ...]
     vendor: str | None = None  # "IMS" for the IMS schema (its deviations apply); None: upstream
+    shipped: bool = False  # read from one of the package's own schemas
 
     @property
     def schemas(self) -> dict[str, dict[str, Any]]:
@@ -167,6 +168,7 @@ def compile_dialect(source: SchemaDocument) -> Dialect:
         envelope_keys=frozenset(envelope) if envelope else frozenset(DEFAULT_ENVELOPE),
         findings=normalised.findings,
         vendor=schema_vendor(source),
+        shipped=source.shipped,
     )
 
 

@@ -14,9 +14,9 @@ import copy
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from glance_validate.core.data import data_text
 from glance_validate.core.errors import SchemaUnavailable
 from glance_validate.schema.documents import SchemaDocument
 
@@ -58,15 +58,14 @@ class Release:
 
 @cache
 def _data() -> dict[str, Any]:
-    text = resources.files("glance_validate").joinpath("data/releases.json").read_text("utf-8")
+    text = data_text("releases.json")
     data: dict[str, Any] = json.loads(text)
     return data
 
 
 @cache
 def _facts() -> dict[str, Any]:
-    root = resources.files("glance_validate").joinpath("data/glance-base-properties-by-release.json")
-    facts: dict[str, Any] = json.loads(root.read_text("utf-8"))
+    facts: dict[str, Any] = json.loads(data_text("glance-base-properties-by-release.json"))
     return facts
 
 
@@ -117,7 +116,7 @@ def resolve(spec: str) -> Release:
 def release_document(spec: str | Release) -> SchemaDocument:
     """The GET /v2/schemas/images document of a release, as a schema source."""
     release = spec if isinstance(spec, Release) else resolve(spec)
-    return SchemaDocument(release.schema_name, images_schema(release))
+    return SchemaDocument(release.schema_name, images_schema(release), shipped=True)
 
 
 def images_schema(release: Release) -> dict[str, Any]:
