@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glance_validate.checks.consistency.facts import facts_for
-from glance_validate.checks.consistency.image_rules import GLANCE_LIMITS
+from glance_validate.checks.consistency.image_rules import GLANCE_LIMITS, LONG_PROPERTY_NAMES
 from glance_validate.checks.consistency.quickcheck import quick_image_schema
 from glance_validate.checks.extensions import ims_profile
 from glance_validate.checks.validation import Validator
@@ -100,14 +100,24 @@ def _quick_check() -> Any:
 @settings(max_examples=300, deadline=None)
 @given(record=_near_the_limits())
 def test_the_limits_fragment_holds_only_where_no_limit_is_broken(record: dict[str, Any]) -> None:
-    """C030-C034's fragment, alone or assembled into the quick check, holds => no limit is broken."""
+    """C030/C032-C034's fragment, alone or assembled into the quick check, holds => no limit is broken."""
     facts = facts_for(Validator("glance").dialect)
     if _fragment().is_valid(record) or _quick_check().is_valid(record):
         assert list(GLANCE_LIMITS.explain(record, "", facts)) == []
 
 
-def test_the_limits_fragment_refuses_a_256_character_name() -> None:
-    """A name of 256 code points (four UTF-8 bytes each) fails the fragment; 255 pass."""
-    fragment = _fragment()
-    assert not fragment.is_valid({"\U0001f600" * 256: "v"})
-    assert fragment.is_valid({"\U0001f600" * 255: "v"})
+def test_the_name_page_test_refuses_a_256_character_name() -> None:
+    """A name of 256 code points (four UTF-8 bytes each) fails C031's page test; 255 pass."""
+    assert LONG_PROPERTY_NAMES.page_clean is not None
+    assert not LONG_PROPERTY_NAMES.page_clean([{"id": "x"}, {"\U0001f600" * 256: "v"}])
+    assert LONG_PROPERTY_NAMES.page_clean([{"id": "x"}, {"\U0001f600" * 255: "v"}])
+
+
+@settings(max_examples=200, deadline=None)
+@given(page=st.lists(_near_the_limits(), max_size=3))
+def test_the_name_page_test_holds_only_where_no_name_is_too_long(page: list[dict[str, Any]]) -> None:
+    """C031's page test holds => no record of the page has a custom name over 255 characters."""
+    facts = facts_for(Validator("glance").dialect)
+    assert LONG_PROPERTY_NAMES.page_clean is not None
+    if LONG_PROPERTY_NAMES.page_clean(page):
+        assert not [f for record in page for f in LONG_PROPERTY_NAMES.explain(record, "", facts)]

@@ -15,7 +15,12 @@ from glance_validate.checks.consistency.facts import Facts, custom_types
 from glance_validate.checks.consistency.formats import hex_length, rfc3339_problem
 from glance_validate.checks.consistency.rule import Explain, Fragment, Image, ImageRule, fixed, literal, when
 from glance_validate.checks.extensions import ExtensionProfile
-from glance_validate.checks.glance_limits import glance_limits, limits_fragment
+from glance_validate.checks.glance_limits import (
+    glance_limits,
+    limits_fragment,
+    long_property_names,
+    names_within_limits,
+)
 from glance_validate.checks.rules import show
 from glance_validate.core.catalog import finding
 from glance_validate.core.findings import Finding, join_pointer
@@ -355,9 +360,15 @@ CUSTOM_TYPES = ImageRule(
     applies=lambda facts: facts.drift_possible,
 )
 GLANCE_LIMITS = ImageRule(
-    ("C030", "C031", "C032", "C033", "C034"),
+    ("C030", "C032", "C033", "C034"),
     glance_limits,
     accepts=fixed(limits_fragment()),
+)
+LONG_PROPERTY_NAMES = ImageRule(
+    ("C031",),
+    long_property_names,
+    unexpressed="a name's length is not a Draft 4 keyword (patternProperties on every name costs more)",
+    page_clean=names_within_limits,
 )
 
 
@@ -376,6 +387,7 @@ IMAGE_RULES: tuple[ImageRule, ...] = (
     CUSTOM_TYPES,
     EXTENSIONS,
     GLANCE_LIMITS,
+    LONG_PROPERTY_NAMES,
 )
 
 
