@@ -17,7 +17,8 @@ import pytest
 from sample_payloads import sample_image
 
 from glance_validate.core.exitcodes import ExitCode
-from glance_validate.net.client import ClientSettings, proxy_for, retry_wait
+from glance_validate.net.client import proxy_for, retry_wait
+from glance_validate.net.exchange import ClientSettings
 from glance_validate.probe import checks
 from glance_validate.probe.crawl import CrawlLimits
 from glance_validate.probe.release import release_findings

@@ -109,7 +109,7 @@ PROBE_OPTIONS: list[Callable[[F], F]] = [
 def probe(**params: Any) -> None:
     """``probe``'s options as ``ProbeOptions``, then the run (--color and --progress: text is plain)."""
     from glance_validate.cli.guard import exit_with
-    from glance_validate.net.client import ClientSettings
+    from glance_validate.net.exchange import ClientSettings
     from glance_validate.probe.crawl import CrawlLimits
     from glance_validate.probe.run import ProbeOptions, run
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from glance_validate.checks.config import Policy, Settings
     from glance_validate.checks.validation import Validator
-    from glance_validate.net.client import ClientSettings
+    from glance_validate.net.exchange import ClientSettings
     from glance_validate.schema.documents import SchemaSpec
 
 _VALIDATED = frozenset({"schema", "list", "image"})  # the versions document has no schema
@@ -58,7 +58,8 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
     """Crawl, validate, report; problems of the tool itself (and the crawl's notes) go to ``err``."""
     from glance_validate.checks.config import resolve
     from glance_validate.core.errors import ConfigurationError, SchemaUnavailable
-    from glance_validate.net.client import ClientError, HttpClient
+    from glance_validate.net.client import HttpClient
+    from glance_validate.net.exchange import FetchError
 
     started = time.perf_counter()
     try:
@@ -82,12 +83,12 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
         out, err = redacting(out, secrets, stack), redacting(err, secrets, stack)
         try:
             client = HttpClient(options.client)
-        except ClientError as exc:
+        except FetchError as exc:
             err.write(f"glance-validate: {exc}\n")
             return ExitCode.TOOL_FAILURE
         stack.callback(client.close)
         walk = Crawl(client, options.endpoint, options.limits, progress=_progress(options, err))
-        failure = _crawled(walk, err, ClientError)
+        failure = _crawled(walk, err, FetchError)
         if walk.progress is not None:
             err.write("\r\x1b[K")
         for note in [*client.warnings, *walk.notes]:
