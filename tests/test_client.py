@@ -29,7 +29,7 @@ class _Recorder(ThreadingHTTPServer):
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(("127.0.0.1", 0), handler)
         self.seen: list[tuple[str, int]] = []  # (request target, client port) per request
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> _Recorder:
         self._thread.start()
@@ -56,10 +56,28 @@ class _KeepAlive(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def do_POST(self) -> None:
+        """Keystone's password login: a token in X-Subject-Token, this server as the image endpoint."""
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.seen.append((self.path, self.client_address[1]))
+        endpoint = {"id": "e1", "interface": "public", "region_id": "RegionOne", "url": self.server.base}
+        token = {
+            "methods": ["password"],
+            "expires_at": "2099-01-01T00:00:00.000000Z",
+            "user": {"id": "u1", "name": "demo", "domain": {"id": "default", "name": "Default"}},
+            "project": {"id": "p1", "name": "demo", "domain": {"id": "default", "name": "Default"}},
+            "catalog": [{"type": "image", "name": "glance", "id": "s1", "endpoints": [endpoint]}],
+        }
+        self._reply(201, json.dumps({"token": token}).encode(), {"X-Subject-Token": "keystone-token-1"})
+
     def do_GET(self) -> None:
         self.server.seen.append((self.path, self.client_address[1]))
         path = urlsplit(self.path).path
-        if path == "/old":
+        if path == "/v3":
+            links = [{"rel": "self", "href": self.server.base + "/v3/"}]
+            version = {"id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z", "links": links}
+            self._reply(200, json.dumps({"version": version}).encode())
+        elif path == "/old":
             self._reply(302, b"", {"Location": SCHEMA_PATH})
         elif path == "/v3/auth/tokens":
             self._reply(200, json.dumps({"token": {"methods": ["token"]}}).encode())
@@ -181,3 +199,28 @@ def test_a_redirected_fetch_follows_over_the_same_connection(glance: _Recorder) 
     fetched = fetch(glance.base + "/old", FetchSettings(retries=0))
     assert fetched.url == glance.base + SCHEMA_PATH
     assert len(glance.seen) == 2 and glance.connections() == 1
+
+
+def test_keystone_login_and_schema_fetch_share_one_connection(
+    glance: _Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--os-cloud: Keystone's discovery and login, then the schema, over one kept-alive connection."""
+    pytest.importorskip("keystoneauth1")
+    from glance_validate.schema.remote import SchemaOptions, load_remote
+
+    auth = {
+        "auth_url": glance.base + "/v3",
+        "username": "demo",
+        "password": "s3cret",
+        "project_name": "demo",
+        "user_domain_name": "Default",
+        "project_domain_name": "Default",
+    }
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(json.dumps({"clouds": {"test": {"auth": auth, "region_name": "RegionOne"}}}))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    document = load_remote(None, SchemaOptions(os_cloud="test", cache_dir=tmp_path / "cache"))
+    assert "properties" in document.document
+    assert [target for target, _port in glance.seen] == ["/v3", "/v3/auth/tokens", SCHEMA_PATH]
+    assert glance.connections() == 1

@@ -70,11 +70,16 @@ class HttpClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
-        """GET ``url``: redirects followed (the token kept to the first origin), retries bounded."""
+    def get(
+        self, url: str, headers: Mapping[str, str] | None = None, *, token: str | None = None
+    ) -> Response:
+        """GET ``url``: redirects followed (the token kept to the first origin), retries bounded.
+
+        ``token`` (the settings' when None) lets one client serve a login and what follows it.
+        """
         started = time.monotonic()
         first = target = parse_target(url)
-        token = self.settings.token
+        token = token if token is not None else self.settings.token
         send_token = token is not None
         for warning in cleartext_warning(first.label, token):
             if warning not in self.warnings:
@@ -95,6 +100,29 @@ class HttpClient:
     def close(self) -> None:
         for pool in self._pools.values():
             pool.clear()
+
+    def pool(self, url: str) -> Any:
+        """The connection pool ``url`` is sent through (its proxy's when one applies)."""
+        return self._pool_for(url, parse_target(url)).connection_from_url(url)
+
+    def requests_session(self) -> Any:
+        """A requests session over this client's pools and TLS trust (for keystoneauth1's login)."""
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        client = self
+
+        class Adapter(HTTPAdapter):
+            def get_connection_with_tls_context(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+                return client.pool(request.url)
+
+            def cert_verify(self, *args: Any) -> None:
+                pass  # the client's TLS context decides: --cacert added, --insecure
+
+        session = requests.Session()
+        for prefix in ("http://", "https://"):
+            session.mount(prefix, Adapter())
+        return session
 
     @staticmethod
     def _headers(given: Mapping[str, str] | None) -> dict[str, str]:

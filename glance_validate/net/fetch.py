@@ -60,7 +60,7 @@ def _fetch(
         with HttpClient(settings.client()) as own:
             response = own.get(url, _headers(etag, last_modified))
     else:
-        response = client.get(url, _headers(etag, last_modified))
+        response = client.get(url, _headers(etag, last_modified), token=settings.token)
     fetched = interpret(response, parse_target(response.url), first, settings)
     return replace(fetched, warnings=cleartext_warning(first.label, settings.token))
 
