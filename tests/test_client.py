@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from forward_proxy import ForwardProxy, Recorder
 from schema_server import SCHEMA_PATH, SEED
 
 from glance_validate.net.client import HttpClient
@@ -23,35 +22,11 @@ from glance_validate.net.fetch import fetch
 _PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
 
 
-class _Recorder(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
-        self.seen: list[tuple[str, int]] = []  # (request target, client port) per request
-        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
-
-    def __enter__(self) -> _Recorder:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
-        self.server_close()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def connections(self) -> int:
-        return len({port for _target, port in self.seen})
-
-
 class _KeepAlive(BaseHTTPRequestHandler):
     """A Glance stand-in that keeps connections open: the schema, a token document, a redirect."""
 
     protocol_version = "HTTP/1.1"
-    server: _Recorder
+    server: Recorder
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -93,51 +68,22 @@ class _KeepAlive(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _ForwardProxy(BaseHTTPRequestHandler):
-    """A forward proxy for http URLs (no CONNECT): GET http://host:port/path, answered from there."""
-
-    protocol_version = "HTTP/1.1"
-    server: _Recorder
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.seen.append((self.path, self.client_address[1]))
-        parts = urlsplit(self.path)
-        upstream = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=5)
-        try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "host")}
-            upstream.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
-            answer = upstream.getresponse()
-            body = answer.read()
-        finally:
-            upstream.close()
-        self.send_response(answer.status)
-        for name, value in answer.getheaders():
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
-def glance() -> Iterator[_Recorder]:
-    with _Recorder(_KeepAlive) as running:
+def glance() -> Iterator[Recorder]:
+    with Recorder(_KeepAlive) as running:
         yield running
 
 
 @pytest.fixture
-def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Recorder]:
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     for name in _PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    with _Recorder(_ForwardProxy) as running:
+    with Recorder(ForwardProxy) as running:
         monkeypatch.setenv("HTTP_PROXY", running.base)
         yield running
 
 
-def test_fetch_goes_through_the_http_proxy(glance: _Recorder, proxy: _Recorder) -> None:
+def test_fetch_goes_through_the_http_proxy(glance: Recorder, proxy: Recorder) -> None:
     """With HTTP_PROXY set, the schema is asked of the proxy by its absolute URL."""
     fetched = fetch(glance.base + SCHEMA_PATH, FetchSettings(retries=0))
     assert fetched.document is not None and "properties" in fetched.document
@@ -146,7 +92,7 @@ def test_fetch_goes_through_the_http_proxy(glance: _Recorder, proxy: _Recorder) 
 
 
 def test_no_proxy_exempts_the_host(
-    glance: _Recorder, proxy: _Recorder, monkeypatch: pytest.MonkeyPatch
+    glance: Recorder, proxy: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A host NO_PROXY names is asked directly; the proxy sees nothing."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
@@ -156,7 +102,7 @@ def test_no_proxy_exempts_the_host(
     assert [target for target, _port in glance.seen] == [SCHEMA_PATH]
 
 
-def test_cli_schema_fetch_goes_through_the_proxy(glance: _Recorder, proxy: _Recorder, tmp_path: Path) -> None:
+def test_cli_schema_fetch_goes_through_the_proxy(glance: Recorder, proxy: Recorder, tmp_path: Path) -> None:
     """``schema fetch --endpoint`` honours HTTP_PROXY from the environment."""
     target = tmp_path / "images.json"
     env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES}
@@ -183,7 +129,7 @@ def test_cli_schema_fetch_goes_through_the_proxy(glance: _Recorder, proxy: _Reco
     assert [target for target, _port in proxy.seen] == [glance.base + SCHEMA_PATH]
 
 
-def test_requests_of_one_client_share_one_connection(glance: _Recorder) -> None:
+def test_requests_of_one_client_share_one_connection(glance: Recorder) -> None:
     """A token request, then two schema fetches (one redirected) go over one kept-alive connection."""
     settings = FetchSettings(retries=0)
     with HttpClient(settings.client()) as client:
@@ -194,7 +140,7 @@ def test_requests_of_one_client_share_one_connection(glance: _Recorder) -> None:
     assert glance.connections() == 1
 
 
-def test_a_redirected_fetch_follows_over_the_same_connection(glance: _Recorder) -> None:
+def test_a_redirected_fetch_follows_over_the_same_connection(glance: Recorder) -> None:
     """The redirect of one fetch to the same host is followed without a new connection."""
     fetched = fetch(glance.base + "/old", FetchSettings(retries=0))
     assert fetched.url == glance.base + SCHEMA_PATH
@@ -202,7 +148,7 @@ def test_a_redirected_fetch_follows_over_the_same_connection(glance: _Recorder) 
 
 
 def test_keystone_login_and_schema_fetch_share_one_connection(
-    glance: _Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    glance: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--os-cloud: Keystone's discovery and login, then the schema, over one kept-alive connection."""
     pytest.importorskip("keystoneauth1")
