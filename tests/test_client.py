@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -16,7 +20,7 @@ from forward_proxy import ForwardProxy, Recorder
 from schema_server import SCHEMA_PATH, SEED
 
 from glance_validate.net.client import HttpClient
-from glance_validate.net.exchange import FetchSettings
+from glance_validate.net.exchange import FetchSettings, Unreachable
 from glance_validate.net.fetch import fetch
 
 _PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
@@ -170,3 +174,30 @@ def test_keystone_login_and_schema_fetch_share_one_connection(
     assert "properties" in document.document
     assert [target for target, _port in glance.seen] == ["/v3", "/v3/auth/tokens", SCHEMA_PATH]
     assert glance.connections() == 1
+
+
+def test_headers_that_drip_hit_the_read_timeout_as_a_whole() -> None:
+    """A status line and headers sent a byte at a time do not extend --read-timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        with contextlib.suppress(OSError), connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 100:
+                connection.sendall(bytes([byte]))
+                time.sleep(0.05)
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Unreachable) as caught:
+            fetch(
+                f"http://127.0.0.1:{listener.getsockname()[1]}/", FetchSettings(read_timeout=0.5, retries=0)
+            )
+    finally:
+        listener.close()
+    assert "no complete response within 0.5 s (--read-timeout)" in str(caught.value)
+    assert time.monotonic() - started < 2.5

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import socket
 import ssl
+import threading
 import time
 import urllib.request
 import warnings
@@ -336,6 +338,32 @@ def bounded_pools(urllib3: Any) -> dict[str, type[Any]]:
         def request(self, *args: Any, **kwargs: Any) -> Any:
             self.sent_at = time.monotonic()
             return super().request(*args, **kwargs)  # type: ignore[misc]
+
+        def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+            """The status and headers within the read timeout as a whole, however slowly they drip."""
+            timeout = self.timeout  # type: ignore[attr-defined]
+            # urllib3 has set ``timeout`` to the read timeout by now
+            if not isinstance(timeout, (int, float)):
+                return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+            expired = threading.Event()
+            watchdog = threading.Timer(self.sent_at + timeout - time.monotonic(), self._expire, (expired,))
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+            except Exception:
+                if expired.is_set():
+                    raise TimeoutError from None  # urllib3 reports it as a read timeout
+                raise
+            finally:
+                watchdog.cancel()
+
+        def _expire(self, expired: threading.Event) -> None:
+            expired.set()
+            sock = self.sock  # type: ignore[attr-defined]
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     class BoundedHTTP(Bounded, HTTPConnection):
         pass
