@@ -17,7 +17,8 @@ import pytest
 from sample_payloads import sample_image
 
 from glance_validate.core.exitcodes import ExitCode
-from glance_validate.net.client import ClientSettings, proxy_for, retry_wait
+from glance_validate.net.client import proxy_for, retry_wait
+from glance_validate.net.exchange import ClientSettings
 from glance_validate.probe import checks
 from glance_validate.probe.crawl import CrawlLimits
 from glance_validate.probe.release import release_findings
@@ -268,3 +269,15 @@ def test_a_terminal_gets_a_progress_line(glance: Any, monkeypatch: pytest.Monkey
     run(options, io.StringIO(), err)
     assert "\rprobe: request 1 (of at most 500): GET /versions" in err.getvalue().replace("\x1b[K", "")
     assert err.getvalue().endswith("\r\x1b[K")
+
+
+def test_a_schema_url_is_fetched_with_the_token_only_on_the_endpoint_origin() -> None:
+    """probe --schema URL: the crawl's TLS settings always, its token only to the endpoint's origin."""
+    from glance_validate.probe.run import ProbeOptions, _remote
+
+    options = ProbeOptions(
+        endpoint="https://image.example.com", client=ClientSettings(token=TOKEN, cacert="ca.pem")
+    )
+    assert _remote(options, "https://image.example.com/v2/schemas/images").token == TOKEN
+    elsewhere = _remote(options, "https://schemas.example.org/images.json")
+    assert (elsewhere.token, elsewhere.cacert) == (None, "ca.pem")

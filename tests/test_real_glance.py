@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from forward_proxy import ForwardProxy, Recorder
 from realglance.capture import WALKS, save_images, save_others, save_walks
 from realglance.client import walk_images
 from realglance.fixture import RealGlanceSession
@@ -36,11 +37,13 @@ CUSTOM_PROPERTIES = {
 }
 
 
-def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m glance_validate ARGS`` with a schema cache under tmp_path and no OS_* settings."""
+    settings = env or {}
     env = {key: value for key, value in os.environ.items() if not key.startswith(("OS_", "GLANCE_VALIDATE_"))}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     env["NO_COLOR"] = "1"
+    env |= settings
     return subprocess.run(
         [sys.executable, "-m", "glance_validate", *args],
         capture_output=True,
@@ -119,6 +122,23 @@ def test_schema_fetch_writes_the_served_images_schema(real_glance: RealGlanceSes
     assert {"id", "status", "visibility", "os_hidden", "stores"} <= set(
         written["properties"]["images"]["items"]["properties"]
     )
+
+
+def test_schema_fetch_and_check_go_through_a_proxy(real_glance: RealGlanceSession, tmp_path: Path) -> None:
+    """With HTTP_PROXY set, ``schema fetch`` and ``check --schema URL`` reach Glance through the proxy."""
+    page = tmp_path / "page.json"
+    page.write_bytes(walk_images(real_glance.client, "limit=5")[0].response.body)
+    with Recorder(ForwardProxy) as proxy:
+        through = {"HTTP_PROXY": proxy.base, "NO_PROXY": ""}
+        fetched = cli(
+            tmp_path, "schema", "fetch", "--endpoint", real_glance.base_url, "-o", "s.json", env=through
+        )
+        checked = cli(
+            tmp_path, "check", "--cache-ttl", "0", "--schema", real_glance.schema_url, str(page), env=through
+        )
+    assert (fetched.returncode, checked.returncode) == (0, 0), fetched.stderr + checked.stderr
+    assert json.loads((tmp_path / "s.json").read_text()) == real_glance.client.get_json("/v2/schemas/images")
+    assert [target for target, _port in proxy.seen] == [real_glance.schema_url] * 2
 
 
 def test_check_against_the_live_schema_url_accepts_a_served_page(

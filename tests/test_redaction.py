@@ -422,7 +422,7 @@ def test_worker_processes_blank_the_runs_token_before_cutting(
 )
 def test_a_token_over_plain_http_to_another_host_is_warned_about(url: str, warned: bool) -> None:
     """Plain http to a host that is not this machine, with a token: one warning, naming no token."""
-    from glance_validate.net.fetch import cleartext_warning
+    from glance_validate.net.client import cleartext_warning
 
     warnings = cleartext_warning(url, TOKEN)
     assert len(warnings) == warned and not any(TOKEN in w for w in warnings)

@@ -97,3 +97,11 @@ def _stopped_by_signals() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def refuse_quiet_with_verbose(params: dict[str, object]) -> None:
+    """The usage error of a checking command given both --quiet and --verbose."""
+    import click
+
+    if params["quiet"] and params["verbose"]:
+        raise click.UsageError("--quiet and --verbose cannot be used together")

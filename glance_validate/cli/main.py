@@ -300,13 +300,12 @@ def check(**params: Any) -> None:
 
     if params["schema"] == "-" and "-" in params["paths"]:
         raise click.UsageError("stdin (-) can be either the schema or a payload, not both")
-    if params["quiet"] and params["verbose"]:
-        raise click.UsageError("--quiet and --verbose cannot be used together")
+    from glance_validate.cli.guard import exit_with, refuse_quiet_with_verbose
+
+    refuse_quiet_with_verbose(params)
     params = take_schema_options(params, click.get_current_context())
     params = take_rule_options(params)
     run_options = RunOptions(**params)
-    from glance_validate.cli.guard import exit_with
-
     exit_with(lambda: run(run_options, sys.stdout, sys.stderr), verbose=run_options.verbose)
 
 

@@ -12,31 +12,17 @@ from typing import Any, TypeVar
 
 import click
 
+from glance_validate.cli.network import TOKEN_OPTION, endpoint_option, os_cloud_option, tls_and_timeouts
+
 F = TypeVar("F", bound=Callable[..., Any])
 
+PROBE_CONNECT_TIMEOUT = 10.0
+PROBE_READ_TIMEOUT = 30.0
+
 PROBE_OPTIONS: list[Callable[[F], F]] = [
-    click.option(
-        "--endpoint",
-        "endpoint",
-        metavar="URL",
-        envvar=["OS_IMAGE_URL", "OS_IMAGE_ENDPOINT"],
-        help="Image endpoint to crawl (https://image.example.com). Env: OS_IMAGE_URL, OS_IMAGE_ENDPOINT.",
-    ),
-    click.option(
-        "--token",
-        "token",
-        metavar="TOKEN",
-        envvar=["OS_AUTH_TOKEN", "OS_TOKEN"],
-        show_envvar=False,
-        help="Token sent as X-Auth-Token, never written anywhere. Env: OS_AUTH_TOKEN, OS_TOKEN.",
-    ),
-    click.option(
-        "--os-cloud",
-        "os_cloud",
-        metavar="NAME",
-        help="Log in with cloud NAME of clouds.yaml and crawl its image endpoint "
-        "(needs glance-validate[openstack]).",
-    ),
+    endpoint_option(" to crawl. Env: OS_IMAGE_URL, OS_IMAGE_ENDPOINT"),
+    TOKEN_OPTION,
+    os_cloud_option("crawl its image endpoint"),
     click.option(
         "--schema",
         "schema",
@@ -76,24 +62,13 @@ PROBE_OPTIONS: list[Callable[[F], F]] = [
         show_default=True,
         help="At most this many requests per second (0: no limit).",
     ),
+    *tls_and_timeouts(PROBE_CONNECT_TIMEOUT, PROBE_READ_TIMEOUT),
     click.option(
         "--timeout",
         "timeout",
         type=click.FloatRange(min=0.05),
-        default=30.0,
-        show_default=True,
         metavar="SECONDS",
-        help="Give up on one request (connect, then read) after this long.",
-    ),
-    click.option(
-        "--insecure", "insecure", is_flag=True, help="Do not verify the endpoint's TLS certificate."
-    ),
-    click.option(
-        "--cacert",
-        "cacert",
-        metavar="FILE",
-        envvar="OS_CACERT",
-        help="Also trust the CA certificates in FILE (PEM), besides the system's. Env: OS_CACERT.",
+        hidden=True,  # the first spelling: --read-timeout S, and --connect-timeout min(S, 10)
     ),
     click.option(
         "--save",
@@ -108,23 +83,25 @@ PROBE_OPTIONS: list[Callable[[F], F]] = [
 
 def probe(**params: Any) -> None:
     """``probe``'s options as ``ProbeOptions``, then the run (--color and --progress: text is plain)."""
-    from glance_validate.cli.guard import exit_with
-    from glance_validate.net.client import ClientSettings
+    from glance_validate.cli.guard import exit_with, refuse_quiet_with_verbose
+    from glance_validate.net.exchange import ClientSettings
     from glance_validate.probe.crawl import CrawlLimits
     from glance_validate.probe.run import ProbeOptions, run
 
     if not params["endpoint"] and not params["os_cloud"]:
         raise click.UsageError("give --endpoint URL (or OS_IMAGE_URL) or --os-cloud NAME")
-    if params["quiet"] and params["verbose"]:
-        raise click.UsageError("--quiet and --verbose cannot be used together")
-    timeout = params["timeout"]
+    refuse_quiet_with_verbose(params)
+    read = params["read_timeout"] or params["timeout"] or PROBE_READ_TIMEOUT
+    connect = params["connect_timeout"] or min(
+        params["timeout"] or PROBE_CONNECT_TIMEOUT, PROBE_CONNECT_TIMEOUT
+    )
     options = ProbeOptions(
         endpoint=params["endpoint"] or "",
         os_cloud=params["os_cloud"],
         client=ClientSettings(
             token=params["token"] or None,
-            connect_timeout=min(timeout, 10.0),
-            read_timeout=timeout,
+            connect_timeout=connect,
+            read_timeout=read,
             insecure=params["insecure"],
             cacert=params["cacert"],
         ),

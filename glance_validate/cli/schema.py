@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from glance_validate.cli.network import TOKEN_OPTION, endpoint_option, os_cloud_option, tls_and_timeouts
 from glance_validate.core.severity import SEVERITIES
 
 if TYPE_CHECKING:
@@ -36,37 +37,14 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 _ENDPOINT = [
-    click.option(
-        "--endpoint",
-        "endpoint",
-        metavar="URL",
-        envvar=["OS_IMAGE_URL", "OS_IMAGE_ENDPOINT"],
-        help="Image endpoint of a cloud (https://image.example.com); the schema is fetched from "
-        "URL/v2/schemas/images. Env: OS_IMAGE_URL, OS_IMAGE_ENDPOINT (used when --schema is not given).",
+    endpoint_option(
+        "; the schema is fetched from URL/v2/schemas/images. Env: OS_IMAGE_URL, OS_IMAGE_ENDPOINT "
+        "(used when --schema is not given)"
     ),
-    click.option(
-        "--token",
-        "token",
-        metavar="TOKEN",
-        envvar=["OS_AUTH_TOKEN", "OS_TOKEN"],
-        show_envvar=False,
-        help="Token sent as X-Auth-Token, never to another host. Env: OS_AUTH_TOKEN, OS_TOKEN "
-        "(preferred: a command line is visible to other users).",
-    ),
+    TOKEN_OPTION,
 ]
-
-
-def _os_cloud_option(does: str) -> Callable[[F], F]:
-    return click.option(
-        "--os-cloud",
-        "os_cloud",
-        metavar="NAME",
-        help=f"Log in with cloud NAME of clouds.yaml and {does} (needs glance-validate[openstack]).",
-    )
-
-
 _CLOUD = [
-    _os_cloud_option("fetch the schema from its image endpoint"),
+    os_cloud_option("fetch the schema from its image endpoint"),
     click.option(
         "--image-schema",
         "image_schema",
@@ -74,7 +52,7 @@ _CLOUD = [
         help="With --endpoint or --os-cloud: fetch /v2/schemas/image instead of /v2/schemas/images.",
     ),
 ]
-_CLOUD_TOKEN = _os_cloud_option("send its token with the URLs given")
+_CLOUD_TOKEN = os_cloud_option("send its token with the URLs given")
 
 
 def _transport(cache_ttl_default: str) -> list[Callable[[F], F]]:
@@ -95,30 +73,7 @@ def _transport(cache_ttl_default: str) -> list[Callable[[F], F]]:
             help="Use a cached schema younger than this without asking the server (0 revalidates "
             f"every time; examples: 90s, 15m, 1h, 2d) [default: {cache_ttl_default}].",
         ),
-        click.option(
-            "--insecure", "insecure", is_flag=True, help="Do not verify the endpoint's TLS certificate."
-        ),
-        click.option(
-            "--cacert",
-            "cacert",
-            metavar="FILE",
-            envvar="OS_CACERT",
-            help="Trust the CA certificates in FILE (PEM) instead of the system's. Env: OS_CACERT.",
-        ),
-        click.option(
-            "--connect-timeout",
-            "connect_timeout",
-            type=click.FloatRange(min=0.05),
-            metavar="SECONDS",
-            help="Give up connecting (name lookup, TCP, TLS) after this long [default: 5].",
-        ),
-        click.option(
-            "--read-timeout",
-            "read_timeout",
-            type=click.FloatRange(min=0.05),
-            metavar="SECONDS",
-            help="Give up when the whole response has not arrived this long after connecting [default: 15].",
-        ),
+        *tls_and_timeouts(5.0, 15.0),  # FetchSettings' defaults (net.exchange, not imported here)
     ]
 
 

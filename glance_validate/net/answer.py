@@ -9,7 +9,7 @@ from typing import Any
 
 from glance_validate.core.secrets import Secrets, clip, in_force
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
-from glance_validate.net.exchange import BadBody, Fetched, FetchSettings, HTTPStatusError, RawResponse, Target
+from glance_validate.net.exchange import BadBody, Fetched, FetchSettings, HTTPStatusError, Response, Target
 
 _SHOWN = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
@@ -17,11 +17,10 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
-def interpret(
-    raw: RawResponse, target: Target, first: Target, settings: FetchSettings, sent: bool
-) -> Fetched:
+def interpret(raw: Response, target: Target, first: Target, settings: FetchSettings) -> Fetched:
+    """The schema document of a 200, the news of a 304, or the error a status stands for."""
     if raw.status not in (200, 304):
-        message = _status_message(raw, target, first, settings, sent)
+        message = _status_message(raw, target, first, settings, raw.token_sent)
         raise HTTPStatusError(message, url=target.label, status=raw.status)
     secrets = in_force()  # fetch() put the token and the URL's credentials in force
     document = secrets.redact_json(_schema_document(raw, target)) if raw.status == 200 else None
@@ -29,15 +28,13 @@ def interpret(
     return Fetched(target.label, document, etag, last_modified)
 
 
-def _validator(raw: RawResponse, name: str, secrets: Secrets) -> str | None:
+def _validator(raw: Response, name: str, secrets: Secrets) -> str | None:
     """An ETag or Last-Modified worth keeping: never one that holds a secret (it would be stored)."""
     value = raw.headers.get(name)
     return None if value is None or secrets.occurs_in(value) else value
 
 
-def _status_message(
-    raw: RawResponse, target: Target, first: Target, settings: FetchSettings, sent: bool
-) -> str:
+def _status_message(raw: Response, target: Target, first: Target, settings: FetchSettings, sent: bool) -> str:
     detail = _server_detail(raw)
     said = f" (the server says: {detail})" if detail else ""
     head = f"{target.label}: {raw.status} {raw.reason or http.client.responses.get(raw.status, '')}".rstrip()
@@ -69,7 +66,7 @@ def _unauthorised(target: Target, first: Target, settings: FetchSettings, sent: 
     return "the token was refused (expired, revoked or for another cloud)"
 
 
-def _server_detail(raw: RawResponse) -> str:
+def _server_detail(raw: Response) -> str:
     """The message of an error body (IMS, API gateway, Glance JSON, text or HTML), on one line."""
     body = raw.body
     if not body.strip():
@@ -111,7 +108,7 @@ def _one_line(text: str) -> str:
     return clip(" ".join(_CONTROL.sub(" ", text).split()), _SHOWN)
 
 
-def _schema_document(raw: RawResponse, target: Target) -> dict[str, Any]:
+def _schema_document(raw: Response, target: Target) -> dict[str, Any]:
     body = raw.body
     content_type = raw.headers.get("content-type", "")
     where = target.label

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from glance_validate.core.errors import SchemaUnavailable
 
 if TYPE_CHECKING:
+    from glance_validate.net.client import HttpClient
     from glance_validate.net.exchange import FetchSettings
 
 DEFAULT_TTL = 3600.0
@@ -183,8 +184,11 @@ def retrieve(
     *,
     clock: Callable[[], float] = time.time,
     usable: Callable[[dict[str, Any]], bool] = lambda document: True,
+    shared: Callable[[], HttpClient | None] = lambda: None,
 ) -> Retrieved:
     """The document for ``key``: from a fresh copy, the server (revalidating), or a stale copy.
+
+    ``shared`` gives the client ``connect`` used (a Keystone login), for the fetch to reuse.
 
     A fetched document that is not ``usable`` (not a schema that compiles) is returned, so the
     caller can say what is wrong with it, but never cached: the next run asks the server again.
@@ -208,6 +212,7 @@ def retrieve(
             settings,
             etag=entry.etag if entry else None,
             last_modified=entry.last_modified if entry else None,
+            client=shared(),
         )
     except FetchError as exc:
         if entry is None or not exc.transient:

@@ -10,11 +10,35 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from glance_validate.net.exchange import FetchSettings, Target, TLSFailure
+from glance_validate.net.exchange import Target, TLSFailure
 
 
 class DNSFailure(Exception):
     """The host name could not be resolved (or not in time)."""
+
+
+class ConnectFailure(Exception):
+    """No TCP connection: timed out, refused or reset (worth another attempt), or another reason.
+
+    Not an OSError, so that urllib3 lets it through unwrapped to the client, which says it.
+    """
+
+    def __init__(self, reason: str, *, timed_out: bool = False, retryable: bool = False) -> None:
+        super().__init__(reason)
+        self.timed_out = timed_out
+        self.retryable = retryable
+
+
+def open_bounded(host: str, port: int, seconds: float) -> socket.socket:
+    """``open_socket`` within ``seconds``; failures as DNSFailure or ConnectFailure."""
+    try:
+        return open_socket(host, port, time.monotonic() + seconds)
+    except TimeoutError:
+        raise ConnectFailure("timed out", timed_out=True) from None
+    except (ConnectionRefusedError, ConnectionResetError) as exc:
+        raise ConnectFailure(os_reason(exc), retryable=True) from None
+    except OSError as exc:
+        raise ConnectFailure(os_reason(exc)) from None
 
 
 def open_socket(host: str, port: int, deadline: float) -> socket.socket:
@@ -70,20 +94,27 @@ def os_reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def tls_context(settings: FetchSettings) -> ssl.SSLContext:
-    if settings.insecure:
-        context = ssl.create_default_context()
+def tls_context(insecure: bool, cacert: str | None) -> ssl.SSLContext:
+    """The system's CA certificates plus ``cacert`` (added, not instead); no checks when insecure.
+
+    Added, because a private cloud's CA rarely signs everything a run talks to: Keystone, a
+    redirect or a proxy may carry a public certificate, and trusting one more CA takes no
+    trust away from the system's.
+    """
+    context = ssl.create_default_context()
+    if insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
+    if cacert is None:
+        return context
     try:
-        return ssl.create_default_context(cafile=settings.cacert)
+        context.load_verify_locations(cafile=cacert)
     except FileNotFoundError:
-        raise TLSFailure(f"--cacert {settings.cacert}: no such file") from None
+        raise TLSFailure(f"--cacert {cacert}: no such file") from None
     except (ssl.SSLError, OSError) as exc:
-        raise TLSFailure(
-            f"--cacert {settings.cacert}: not a PEM file of CA certificates ({os_reason(exc)})"
-        ) from None
+        raise TLSFailure(f"--cacert {cacert}: not a PEM file of CA certificates ({os_reason(exc)})") from None
+    return context
 
 
 def untrusted(target: Target, exc: ssl.SSLCertVerificationError) -> str:

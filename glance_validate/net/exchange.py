@@ -6,6 +6,7 @@ Every failure is a :class:`FetchError` (a :class:`SchemaUnavailable`, so the com
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ DEFAULT_BACKOFF = 0.25
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_REDIRECTS = 5
 MAX_RETRY_WAIT = 2.0
+SCHEMA_RETRIED = frozenset({502, 503, 504})
 TOKEN_HINT = "set OS_AUTH_TOKEN (or OS_TOKEN) to a valid token, pass --token, or use --os-cloud NAME"
 
 
@@ -36,6 +38,61 @@ class FetchSettings:
     insecure: bool = False
     cacert: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+
+    def client(self) -> ClientSettings:
+        """The transport's settings for a schema fetch: short waits, 5xx retried, a schema's size."""
+        return ClientSettings(
+            token=self.token,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            insecure=self.insecure,
+            cacert=self.cacert,
+            retries=self.retries,
+            retry_statuses=SCHEMA_RETRIED,
+            backoff=self.backoff,
+            max_retry_wait=MAX_RETRY_WAIT,
+            max_body=self.max_bytes,
+            what="a schema",
+        )
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How the HTTP client connects: credentials, TLS trust, timeouts, retries and size bounds."""
+
+    token: str | None = field(default=None, repr=False)
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = 30.0  # bounds the whole response, not each read
+    insecure: bool = False
+    cacert: str | None = None  # added to the system's CA certificates
+    retries: int = 3  # further attempts after a retried status or a dropped connection
+    retry_statuses: frozenset[int] = frozenset({429, 503})
+    backoff: float = 0.5  # the first wait when the server names none; doubled each attempt
+    max_retry_wait: float = 30.0  # a longer Retry-After is cut to this
+    max_body: int = 16 * 1024 * 1024  # a page of 1000 images is a few MiB
+    what: str = "a response"  # what the size bound is for, as messages say it
+
+
+@dataclass(frozen=True)
+class Response:
+    """One answer as it came back: status, headers (lower-case names), the decoded body.
+
+    ``url`` is the URL answered (after redirects, without user information); ``token_sent``
+    says whether the token went with the last request (a redirect to another origin drops it).
+    """
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    reason: str = ""
+    attempts: int = 1
+    seconds: float = 0.0
+    token_sent: bool = False
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
 
 
 @dataclass(frozen=True)
@@ -67,6 +124,10 @@ class Unreachable(FetchError):
     """No usable connection: name resolution, connect, reset, timeout."""
 
     transient = True
+
+
+class Dropped(Unreachable):
+    """The connection was refused, reset or closed early: worth another attempt."""
 
 
 class TLSFailure(FetchError):
@@ -124,12 +185,3 @@ def parse_target(url: str) -> Target:
         path += "?" + parts.query
     default_port = 443 if scheme == "https" else 80
     return Target(scheme, parts.hostname, port or default_port, path, label)
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    status: int
-    reason: str
-    headers: dict[str, str]
-    body: bytes
-    attempts: int = 1

@@ -8,6 +8,10 @@ passwords kept apart). The auth plugin (``auth_type``, default ``password``) is 
 the image endpoint comes from the service catalog (``interface``, ``region_name``) unless the
 cloud sets ``image_endpoint_override``.
 
+The login goes over the HTTP client (``net.client``): its proxies, its TLS trust (``--cacert``
+added to the system's) and, when the caller passes one, its connections, which the schema
+fetch that follows then reuses.
+
 Every failure is a ``FetchError``: connection failures are transient (a cached schema may be
 used instead), refused credentials or a catalog without an image service are not. Passwords,
 secrets and tokens never appear in a message.
@@ -19,10 +23,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from glance_validate.core.secrets import Secrets, clip
-from glance_validate.net.exchange import FetchError, TLSFailure, Unreachable
+from glance_validate.net.exchange import ClientSettings, FetchError, TLSFailure, Unreachable
+
+if TYPE_CHECKING:
+    from glance_validate.net.client import HttpClient
 
 EXTRA_HINT = "pip install 'glance-validate[openstack]'"
 _SECRET_KEYS = ("password", "token", "application_credential_secret", "secret", "passcode")
@@ -102,18 +109,27 @@ def login(
     cacert: str | None = None,
     timeout: float = 15.0,
     environ: Mapping[str, str] | None = None,
+    client: HttpClient | None = None,
 ) -> CloudAccess:
-    """Authenticate with ``cloud`` from clouds.yaml and find its public image endpoint."""
+    """Authenticate with ``cloud`` from clouds.yaml and find its public image endpoint.
+
+    ``client`` carries the login when its TLS trust is the one the cloud asks for.
+    """
     try:
         from keystoneauth1 import exceptions, loading, session
     except ImportError:
         raise FetchError(f"--os-cloud needs keystoneauth1 and PyYAML: {EXTRA_HINT}") from None
+    from glance_validate.net.client import HttpClient
+    from glance_validate.net.connect import ConnectFailure, DNSFailure
+
     config = cloud_config(cloud, environ)
     secrets = _secrets(config)
+    trust = _trust(config, insecure, cacert)
+    own = client is None or (client.settings.insecure, client.settings.cacert) != trust
+    transport = HttpClient(_login_settings(trust, timeout)) if own or client is None else client
     try:
         auth = _auth_plugin(cloud, config, loading)
-        verify: bool | str = _verify(config, insecure, cacert)
-        keystone = session.Session(auth=auth, verify=verify, timeout=timeout)
+        keystone = session.Session(auth=auth, session=transport.requests_session(), timeout=timeout)
         token = keystone.get_token()
         endpoint = config.get("image_endpoint_override") or keystone.get_endpoint(
             service_type="image",
@@ -122,11 +138,24 @@ def login(
         )
     except exceptions.ClientException as exc:
         raise _login_error(cloud, config, exc, exceptions, secrets) from None
+    except (DNSFailure, ConnectFailure) as exc:
+        auth_url = dict(config.get("auth", {})).get("auth_url", "the auth_url")
+        raise Unreachable(f"--os-cloud {cloud}: cannot reach Keystone at {auth_url} ({exc})") from None
+    finally:
+        if own:
+            transport.close()
     if not token:
         raise FetchError(f"--os-cloud {cloud}: Keystone gave no token")
     if not endpoint:
         raise FetchError(_no_endpoint(cloud, config))
     return CloudAccess(cloud, str(endpoint), str(token))
+
+
+def _login_settings(trust: tuple[bool, str | None], timeout: float) -> ClientSettings:
+    insecure, cacert = trust
+    return ClientSettings(
+        connect_timeout=min(timeout, 5.0), read_timeout=timeout, insecure=insecure, cacert=cacert
+    )
 
 
 def _auth_plugin(cloud: str, config: dict[str, Any], loading: Any) -> Any:
@@ -142,10 +171,12 @@ def _auth_plugin(cloud: str, config: dict[str, Any], loading: Any) -> Any:
     return loader.load_from_options(**{k: v for k, v in given.items() if k in known})
 
 
-def _verify(config: dict[str, Any], insecure: bool, cacert: str | None) -> bool | str:
+def _trust(config: dict[str, Any], insecure: bool, cacert: str | None) -> tuple[bool, str | None]:
+    """(insecure, cacert) for the login: the command line's, else what the cloud's settings say."""
     if insecure or config.get("verify") is False or config.get("insecure") is True:
-        return False
-    return cacert or config.get("cacert") or True
+        return True, None
+    given = cacert or config.get("cacert")
+    return False, str(given) if given else None
 
 
 def _secrets(config: dict[str, Any]) -> Secrets:

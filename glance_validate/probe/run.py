@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
     from glance_validate.checks.config import Policy, Settings
     from glance_validate.checks.validation import Validator
-    from glance_validate.net.client import ClientSettings
+    from glance_validate.net.exchange import ClientSettings
     from glance_validate.schema.documents import SchemaSpec
+    from glance_validate.schema.remote import SchemaOptions
 
 _VALIDATED = frozenset({"schema", "list", "image"})  # the versions document has no schema
 
@@ -58,7 +59,8 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
     """Crawl, validate, report; problems of the tool itself (and the crawl's notes) go to ``err``."""
     from glance_validate.checks.config import resolve
     from glance_validate.core.errors import ConfigurationError, SchemaUnavailable
-    from glance_validate.net.client import ClientError, HttpClient
+    from glance_validate.net.client import HttpClient
+    from glance_validate.net.exchange import FetchError
 
     started = time.perf_counter()
     try:
@@ -82,12 +84,12 @@ def run(options: ProbeOptions, out: TextIO, err: TextIO) -> ExitCode:
         out, err = redacting(out, secrets, stack), redacting(err, secrets, stack)
         try:
             client = HttpClient(options.client)
-        except ClientError as exc:
+        except FetchError as exc:
             err.write(f"glance-validate: {exc}\n")
             return ExitCode.TOOL_FAILURE
         stack.callback(client.close)
         walk = Crawl(client, options.endpoint, options.limits, progress=_progress(options, err))
-        failure = _crawled(walk, err, ClientError)
+        failure = _crawled(walk, err, FetchError)
         if walk.progress is not None:
             err.write("\r\x1b[K")
         for note in [*client.warnings, *walk.notes]:
@@ -182,7 +184,26 @@ def _validators(walk: Crawl, options: ProbeOptions, policy: Policy) -> list[Vali
     specs: list[SchemaSpec] = [served.value]
     if options.schema is not None:
         specs.append(options.schema)
-    return [Validator(compile_dialect(load_schema(spec)), policy=policy) for spec in specs]
+    remote = _remote(options, str(options.schema))
+    return [Validator(compile_dialect(load_schema(spec, remote=remote)), policy=policy) for spec in specs]
+
+
+def _remote(options: ProbeOptions, schema: str) -> SchemaOptions:
+    """How a --schema URL is fetched: with the crawl's TLS trust and timeouts, and its token
+    when the URL is on the crawled endpoint's origin (never to another host)."""
+    from glance_validate.net.exchange import parse_target
+    from glance_validate.net.urls import is_url
+    from glance_validate.schema.remote import SchemaOptions
+
+    client = options.client
+    same = is_url(schema) and parse_target(schema).origin == parse_target(options.endpoint).origin
+    return SchemaOptions(
+        token=client.token if same else None,
+        insecure=client.insecure,
+        cacert=client.cacert,
+        connect_timeout=client.connect_timeout,
+        read_timeout=client.read_timeout,
+    )
 
 
 def _checked(exchange: Exchange, validators: list[Validator], endpoint: str) -> Checked:

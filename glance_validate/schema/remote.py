@@ -19,6 +19,7 @@ from glance_validate.schema.documents import SchemaDocument, SchemaSpec
 
 if TYPE_CHECKING:
     from glance_validate.net.cache import CachePolicy
+    from glance_validate.net.client import HttpClient
     from glance_validate.net.exchange import FetchSettings
     from glance_validate.net.keystone import CloudAccess
 
@@ -44,13 +45,21 @@ def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -
     from glance_validate.net.cache import retrieve
 
     options = options or SchemaOptions()
+    clients: list[HttpClient] = []  # made by a login; the fetch after it reuses its connections
+
+    def login() -> CloudAccess:
+        from glance_validate.net.client import HttpClient
+
+        clients.append(HttpClient(_settings(options, None).client()))
+        return _login(options, clients[0])
+
     if is_url(spec):
         url = str(spec)
         key = safe_url(url)
 
         def connect() -> tuple[str, FetchSettings]:
             if options.os_cloud and not options.token:
-                access = _login(options)
+                access = login()
                 return url, _settings(options, access.token, _cloud_hint(options.os_cloud))
             return url, _settings(options, options.token)
 
@@ -59,13 +68,21 @@ def load_remote(spec: SchemaSpec | None, options: SchemaOptions | None = None) -
         key = f"os-cloud:{cloud}" + ("/image" if options.image_schema else "")
 
         def connect() -> tuple[str, FetchSettings]:
-            access = _login(options)
+            access = login()
             token, hint = (options.token, None) if options.token else (access.token, _cloud_hint(cloud))
             return endpoint_url(access.endpoint, image=options.image_schema), _settings(options, token, hint)
 
     else:
         raise SchemaUnavailable(f"schema {spec!r}: not an http(s) URL, and no --os-cloud given")
-    retrieved = retrieve(key, connect, _policy(options), usable=_compiles)
+
+    def shared() -> HttpClient | None:
+        return clients[0] if clients else None
+
+    try:
+        retrieved = retrieve(key, connect, _policy(options), usable=_compiles, shared=shared)
+    finally:
+        for client in clients:
+            client.close()
     return SchemaDocument(retrieved.url, retrieved.document, retrieved.warnings)
 
 
@@ -89,7 +106,7 @@ def _compiles(document: dict[str, Any]) -> bool:
     )
 
 
-def _login(options: SchemaOptions) -> CloudAccess:
+def _login(options: SchemaOptions, client: HttpClient) -> CloudAccess:
     from glance_validate.net.keystone import login
 
     assert options.os_cloud is not None
@@ -98,6 +115,7 @@ def _login(options: SchemaOptions) -> CloudAccess:
         insecure=options.insecure,
         cacert=options.cacert,
         timeout=_given(options.read_timeout, 15.0),
+        client=client,
     )
 
 
