@@ -20,10 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from glance_validate.cli.compat import compat
-from glance_validate.cli.fuzz import fuzz
 from glance_validate.cli.probe import PROBE_OPTIONS, probe
-from glance_validate.cli.rules import explain, rules
 from glance_validate.cli.schema import REMOTE_OPTIONS, schema, take_schema_options
 from glance_validate.core.severity import SEVERITIES
 from glance_validate.core.version import __version__
@@ -35,13 +32,37 @@ DEFAULT_COMMAND = "check"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# Commands imported when they run or a help text lists them: `check` and `--version` start
+# without their modules and the options they declare.
+LAZY_COMMANDS = {
+    "compat": ("glance_validate.cli.compat", "compat"),
+    "explain": ("glance_validate.cli.rules", "explain"),
+    "fuzz": ("glance_validate.cli.fuzz", "fuzz"),
+    "rules": ("glance_validate.cli.rules", "rules"),
+}
+
+
 class DefaultCommandGroup(click.Group):
     """A group that treats arguments that name no command as arguments of ``check``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "-V", "--version"):
+        if args and not self._names(args[0]) and args[0] not in ("-h", "--help", "-V", "--version"):
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)
+
+    def _names(self, name: str) -> bool:
+        return name in self.commands or name in LAZY_COMMANDS
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in LAZY_COMMANDS:
+            import importlib
+
+            module, attribute = LAZY_COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
 
 @click.group(
@@ -321,8 +342,4 @@ def probe_command(**params: Any) -> None:
     probe(**take_rule_options(params))
 
 
-main.add_command(compat)
-main.add_command(explain)
-main.add_command(fuzz)
-main.add_command(rules)
 main.add_command(schema)
