@@ -96,14 +96,13 @@ def parse_text(data: bytes, *, max_depth: int = 10_000) -> ParsedText:
 
 
 def _pointer_where_text_ends(prefix: str) -> str:
-    """Pointer for bad bytes after ``prefix``: the string value they are inside, else the container."""
+    """Pointer for bad bytes after ``prefix``: the string value they are inside, else the container
+    (as for a text that ends there)."""
     scratch: list[TextProblem] = []
     parser = _Parser(prefix, sys.maxsize, scratch)
     _value, stopped = parser.parse()
     if stopped != len(prefix) or not scratch:
         return ""
-    if "inside a string" in scratch[-1].message and not _ends_in_key(prefix):
-        return _pointer(parser.frames())
     return scratch[-1].pointer
 
 
@@ -175,10 +174,20 @@ class _Parser:
         except ParseFailure as failure:
             # Syntax errors get the pointer of the container being parsed;
             # "too-deep" gets the pointer of the container that is too deep.
-            frames = self.frames() if failure.kind == "too-deep" else self.stack
+            frames = (
+                self.frames() if failure.kind == "too-deep" or self._cut_in_a_value(failure) else self.stack
+            )
             self.report(failure.kind, failure.offset, failure.message, _pointer(frames))
             return NO_VALUE, failure.offset
         return value, -1
+
+    def _cut_in_a_value(self, failure: ParseFailure) -> bool:
+        """Whether the text ends inside a string value (not a key): that value is what was cut."""
+        return (
+            failure.offset == len(self.text)
+            and "inside a string" in failure.message
+            and not _ends_in_key(self.text)
+        )
 
     def frames(self) -> list[_Frame]:
         """Every open container's frame, the innermost last."""
