@@ -42,7 +42,7 @@ def _first_image(**changes: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
-def _renamed_first_image(new_id: str, index: int = 0) -> Callable[[dict[str, Any]], None]:
+def _renamed_image(new_id: str, index: int = 0) -> Callable[[dict[str, Any]], None]:
     """Image ``index`` given ``new_id``, with its self and file links as Glance would write them."""
 
     def change(page: dict[str, Any]) -> None:
@@ -96,7 +96,7 @@ MUTATIONS = [
         ('"2026-10-02T11:04:59"',),
         _first_image(created_at="2026-10-02T11:04:59"),
     ),
-    Mutation("non-uuid-id", "K003", "/images/0/id", ('"not-a-uuid"',), _renamed_first_image("not-a-uuid")),
+    Mutation("non-uuid-id", "K003", "/images/0/id", ('"not-a-uuid"',), _renamed_image("not-a-uuid")),
     Mutation("missing-first", "S007", "", (), _without("first")),
     Mutation("missing-schema", "S007", "", (), _without("schema")),
     Mutation("wrong-marker", "C005", "/next", ('"next":', '"/v2/images'), _next_marker(FIRST_ID)),
@@ -105,7 +105,7 @@ MUTATIONS = [
         "C008",
         "/images/1/id",
         (f'"{FIRST_ID}"', f'"{FIRST_ID}"'),
-        _renamed_first_image(FIRST_ID, 1),
+        _renamed_image(FIRST_ID, 1),
     ),
     Mutation(
         "checksum-length",
