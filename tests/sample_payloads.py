@@ -1,4 +1,5 @@
-"""One clean image record for tests that build payloads by overriding a field or two."""
+"""Clean payloads for tests that build their own: an image record with a field or two
+overridden, and a page of GET /v2/images around given images."""
 
 from __future__ import annotations
 
@@ -29,3 +30,11 @@ def sample_image(**overrides: Any) -> dict[str, Any]:
     }
     image.update(overrides)
     return image
+
+
+def sample_page(*images: Any, **envelope: Any) -> dict[str, Any]:
+    """A page of ``images`` with the envelope Glance writes on every page (first and schema),
+    then ``envelope`` (next, or a replaced first or schema)."""
+    page: dict[str, Any] = {"images": list(images), "first": "/v2/images", "schema": "/v2/schemas/images"}
+    page.update(envelope)
+    return page

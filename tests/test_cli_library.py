@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import sample_page
 
 from glance_validate.checks.validation import validate
 from glance_validate.inputs.discover import Input, discover
@@ -103,7 +104,7 @@ def test_assert_valid_fails_on_a_supplied_schemas_quirk_but_not_a_shipped_one() 
     from glance_validate.schema.sources import load_schema
 
     own_schema = load_schema("ims").document
-    assert_valid({"images": []}, fail_on="warning")
+    assert_valid(sample_page(), fail_on="warning")
     with pytest.raises(AssertionError, match=r"schema: L001 \[warning\]"):
-        assert_valid({"images": []}, schema=own_schema, fail_on="warning")
-    assert_valid({"images": []}, schema=own_schema)
+        assert_valid(sample_page(), schema=own_schema, fail_on="warning")
+    assert_valid(sample_page(), schema=own_schema)

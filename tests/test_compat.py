@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import sample_page
 
 from glance_validate import Policy
 from glance_validate.analysis.compat import (
@@ -95,7 +96,7 @@ def test_the_first_finding_decides_each_row(compat: Compat) -> None:
 def test_a_value_only_older_releases_accept(compat: Compat) -> None:
     """validation_data with unknown keys passes until Rocky and breaks Stein's stricter locations."""
     location = {"url": "rbd://a/b", "metadata": {}, "validation_data": {"checksum": 5}}
-    report = _check(compat, {"images": [_current_image(locations=[location])]})
+    report = _check(compat, sample_page(_current_image(locations=[location])))
     assert _ranges(report) == [("Rocky", "Rocky")]
     assert _reasons(report)["Stein"] == "accepted only up to Rocky 17.0.0: locations/0/validation_data"
     assert report.summary == "accepted by Rocky 17.0.0"
@@ -103,14 +104,14 @@ def test_a_value_only_older_releases_accept(compat: Compat) -> None:
 
 def test_a_value_no_release_accepts(compat: Compat) -> None:
     """min_ram 1.5 is not an integer in any release."""
-    report = _check(compat, {"images": [_current_image(min_ram=1.5)]})
+    report = _check(compat, sample_page(_current_image(min_ram=1.5)))
     assert report.accepted_by == [] and report.summary == "accepted by no release"
     assert _reasons(report)["Rocky"] == _reasons(report)["current"] == "no release accepts it: min_ram"
 
 
 def test_only_what_the_schema_decides_counts(compat: Compat) -> None:
     """Consistency and vendor findings and known deviations do not rule a release out."""
-    report = _check(compat, {"images": [_current_image(checksum="ABC", __os_bit="x64")]})
+    report = _check(compat, sample_page(_current_image(checksum="ABC", __os_bit="x64")))
     assert _ranges(report) == [("Rocky", "current")]
     assert compat_policy().strict and not compat_policy().allows("C010")
 
@@ -163,7 +164,7 @@ def test_command_exit_codes(tmp_path: Path) -> None:
         and "accepted by Rocky 17.0.0 and later" in ok.stdout
     )
     broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps({"images": [_current_image(min_ram=1.5)]}))
+    broken.write_text(json.dumps(sample_page(_current_image(min_ram=1.5))))
     assert _cli(str(broken)).returncode == 1
     missing = _cli(str(tmp_path / "missing.json"), str(JUNO))
     assert missing.returncode == 3 and "missing.json" in missing.stderr and "Icehouse" in missing.stdout
@@ -195,7 +196,7 @@ def test_a_file_name_with_a_line_break_stays_on_one_line(compat: Compat) -> None
     """The table escapes control characters in sources, as check does: one payload, one line."""
     report = _check(compat, JUNO, source="two\nlines.json")
     assert render_text([report]).splitlines()[0].startswith("two\\nlines.json (image-list")
-    odd_key = _check(compat, {"images": [_current_image(**{"a\nb": 1})]})
+    odd_key = _check(compat, sample_page(_current_image(**{"a\nb": 1})))
     rows = render_text([odd_key]).splitlines()
     assert len(rows) == 3 and "no release accepts it: a\\nb (K001" in rows[2], rows
 
@@ -222,7 +223,7 @@ def test_run_compat_of_accepted_payloads() -> None:
 
 def test_run_compat_of_a_payload_no_release_accepts() -> None:
     """run_compat of a payload (from stdin) that no release accepts exits 1."""
-    page = json.dumps({"images": [_current_image(min_ram=1.5)]}).encode()
+    page = json.dumps(sample_page(_current_image(min_ram=1.5))).encode()
     out = StringIO()
     code = run_compat(CompatOptions(paths=("-",), output_format="json"), out, StringIO(), BytesIO(page))
     assert code is ExitCode.FINDINGS

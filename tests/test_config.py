@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import sample_page
 
 from glance_validate import ConfigurationError, Policy, validate
 from glance_validate.checks.config import (
@@ -90,7 +91,7 @@ def test_fails_at_or_above_the_threshold() -> None:
 
 def test_library_policy_filters_payload_and_schema_findings() -> None:
     """A validator reports only enabled codes, on payloads and on the schema document."""
-    payload = {"images": [_image(checksum="abc", status="gone")]}
+    payload = sample_page(_image(checksum="abc", status="gone"))
     assert {f.code for f in validate(payload).findings} == {"C010", "K002"}
     result = validate(payload, policy=Policy(ignore=["C010", "L001"]))
     assert [f.code for f in result.findings] == ["K002"] and result.schema_findings == ()
@@ -250,7 +251,7 @@ def test_settings_from_a_mapping() -> None:
 
 def _run_in(directory: Path, *extra: Any, **options: Any) -> tuple[int, str, str]:
     path = directory / "page.json"
-    path.write_text(json.dumps({"images": [_image(checksum="ABC", tags=["a", "a"])]}, indent=2))
+    path.write_text(json.dumps(sample_page(_image(checksum="ABC", tags=["a", "a"])), indent=2))
     out, err = io.StringIO(), io.StringIO()
     code = run(RunOptions(paths=[str(path), *extra], **options), out, err)
     return code, out.getvalue(), err.getvalue()
@@ -285,7 +286,7 @@ def test_unknown_codes_in_the_table_are_a_usage_error(tmp_path: Path) -> None:
 def test_command_line_options(tmp_path: Path) -> None:
     """--select/--ignore/--fail-on/--profile/--strict reach the run; bad values exit 2."""
     page = tmp_path / "page.json"
-    page.write_text(json.dumps({"images": [_image(checksum="ABC", tags=["a", "a"])]}))
+    page.write_text(json.dumps(sample_page(_image(checksum="ABC", tags=["a", "a"]))))
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(

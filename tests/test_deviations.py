@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import sample_page
 
 from glance_validate import Policy, validate
 from glance_validate.checks.deviations import Deviation, apply, by_code, deviations
@@ -135,7 +136,7 @@ def test_strict_restores_the_schema_errors() -> None:
 )
 def test_each_deviation_matches_its_value(change: dict[str, Any], code: str) -> None:
     """Each catalogued value is rewritten under its code, in a list and in a single image."""
-    assert _found({"images": [_image(**change)]}) == [(code, "warning", f"/images/0/{next(iter(change))}")]
+    assert _found(sample_page(_image(**change))) == [(code, "warning", f"/images/0/{next(iter(change))}")]
     assert _found(_image(**change)) == [(code, "warning", f"/{next(iter(change))}")]
 
 
@@ -153,7 +154,7 @@ def test_values_no_deviation_covers_stay_errors(change: dict[str, Any], code: st
     """Anything the catalogue does not name keeps its generic error in every profile."""
     where = f"/images/0/{next(iter(change))}"
     for policy in ({}, {"profile": "ims-observed"}):
-        assert _found({"images": [_image(**change)]}, **policy) == [(code, "error", where)]
+        assert _found(sample_page(_image(**change)), **policy) == [(code, "error", where)]
 
 
 def test_a_finding_under_an_images_object_with_a_digit_like_key_is_kept() -> None:
@@ -168,7 +169,7 @@ def test_a_finding_of_another_code_at_the_same_place_is_not_rewritten() -> None:
     """A deviation replaces only the codes it names: a pattern error on disk_format stays."""
     finding = Finding("K003", "error", "/images/0/disk_format", "pattern")
     assert apply(
-        [finding], {"images": [_image(disk_format="zvhd")]}, "image-list", "warning", frozenset({"IMS"})
+        [finding], sample_page(_image(disk_format="zvhd")), "image-list", "warning", frozenset({"IMS"})
     ) == [finding]
 
 
@@ -194,7 +195,7 @@ def test_same_json_tells_types_apart() -> None:
 def test_ignoring_the_family_drops_them() -> None:
     """--ignore D (or deviation) removes the deviation findings; the rest stays."""
     assert _found(EXAMPLE, ignore=["deviation"]) == []
-    assert _found({"images": [_image(disk_format="zvhd", name=7)]}, ignore=["D"]) == [
+    assert _found(sample_page(_image(disk_format="zvhd", name=7)), ignore=["D"]) == [
         ("K001", "error", "/images/0/name")
     ]
 
@@ -232,7 +233,7 @@ def test_an_ims_deviation_is_the_upstream_schemas_error(
     name: str, value: object, deviation: str, schema_code: str
 ) -> None:
     """Under glance-newton an IMS deviation is the schema's error, under ims its D warning."""
-    page = {"images": [_image(**{name: value})], "first": "/v2/images", "schema": "/v2/schemas/images"}
+    page = sample_page(_image(**{name: value}))
     assert [(f.code, f.severity) for f in validate(page, schema="glance-newton").findings] == [
         (schema_code, "error")
     ]
@@ -241,7 +242,7 @@ def test_an_ims_deviation_is_the_upstream_schemas_error(
 
 def test_a_profile_naming_ims_matches_its_deviations_under_any_schema() -> None:
     """--profile ims-observed turns zvhd2 under the glance schema into a D001 info finding."""
-    page = {"images": [_image(disk_format="zvhd2")], "first": "/v2/images", "schema": "/v2/schemas/images"}
+    page = sample_page(_image(disk_format="zvhd2"))
     found = validate(page, schema="glance", policy=Policy(profile="ims-observed")).findings
     assert [(f.code, f.severity) for f in found] == [("D001", "info")]
 
@@ -265,7 +266,7 @@ def test_check_and_compat_agree_on_every_release(
     from glance_validate.analysis.compat import Compat
     from glance_validate.schema.releases import releases
 
-    page = {"images": [_image(**{name: value})], "first": "/v2/images", "schema": "/v2/schemas/images"}
+    page = sample_page(_image(**{name: value}))
     report = Compat().check(json.dumps(page).encode(), "page")
     accepted = {r.name: v.accepted for v in report.verdicts for r in v.releases}
     for release in releases():

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sample_payloads import sample_page
 from schema_server import (
     ETAG,
     SCHEMA_PATH,
@@ -519,7 +520,7 @@ def test_library_validate_with_a_schema_url(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     open_route = schema_route(token=None)
     server.route("/open/v2/schemas/images", open_route)
-    page = {"images": [{"id": "x", "min_ram": "512"}]}
+    page = sample_page({"id": "x", "min_ram": "512"})
     result = validate(page, schema=server.url("/open/v2/schemas/images"))
     assert [(f.code, f.path) for f in result.findings] == [
         ("K003", "/images/0/id"),

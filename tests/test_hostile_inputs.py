@@ -33,6 +33,14 @@ from glance_validate.runner.run import run
 ROOT = Path(__file__).resolve().parent.parent
 PIPE_TIMEOUT = "1"
 FINDING_LINE = re.compile(r"^(?P<where>.+?): (?P<code>[A-Z][0-9]{3}) \[(?:error|warning|info)\] .+$")
+
+
+def _page(images: bytes) -> bytes:
+    """A page's text with ``images`` (the text of its value) and the envelope Glance writes."""
+    return b'{"images": ' + images + b', "first": "/v2/images", "schema": "/v2/schemas/images"}'
+
+
+EMPTY_PAGE = _page(b"[]")
 SUMMARY_LINE = re.compile(r"^checked (\d+) payloads? \((\d+) images?\) against ims: .+ in [0-9.]+s$")
 SEVERITY = {r.code: r.severity for r in catalog().rules}
 NOT_READ = {"P009", "P011"}
@@ -319,7 +327,7 @@ def test_any_har_shaped_value_is_read_without_raising(entries: list[object]) -> 
 def test_max_bytes_is_configurable(tmp_path: Path) -> None:
     """--max-bytes takes K, M and G sizes; an input over it is P011 and unreadable (exit 3)."""
     page = tmp_path / "page.json"
-    page.write_text('{"images": []}' + " " * 2000)
+    page.write_bytes(EMPTY_PAGE + b" " * 2000)
     code, out, _ = _run([str(page)], max_bytes=1024)
     assert code == ExitCode.TOOL_FAILURE
     assert f"P011 [error] {str(page)!r}: the file is 2 KiB, more than the limit of 1 KiB" in out
@@ -334,12 +342,12 @@ def test_max_bytes_is_configurable(tmp_path: Path) -> None:
 def test_standard_input_is_bounded_too() -> None:
     """Standard input over the limit is P011; as JSON Lines only the long line is."""
     out, err = io.StringIO(), io.StringIO()
-    code = run(RunOptions(paths=["-"], max_bytes=64), out, err, io.BytesIO(b'{"images": []}' + b" " * 100))
+    code = run(RunOptions(paths=["-"], max_bytes=80), out, err, io.BytesIO(EMPTY_PAGE + b" " * 100))
     assert code == ExitCode.TOOL_FAILURE and "<stdin>: P011" in out.getvalue()
-    assert "standard input is larger than the limit of 64 bytes" in out.getvalue()
+    assert "standard input is larger than the limit of 80 bytes" in out.getvalue()
     out = io.StringIO()
-    lines = b'{"images": []}\n{"images": [], "x": "' + b"y" * 100 + b'"}\n{"images": 1}\n'
-    code = run(RunOptions(paths=["-"], input_format="jsonl", max_bytes=64), out, err, io.BytesIO(lines))
+    lines = EMPTY_PAGE + b'\n{"images": [], "x": "' + b"y" * 100 + b'"}\n' + _page(b"1") + b"\n"
+    code = run(RunOptions(paths=["-"], input_format="jsonl", max_bytes=80), out, err, io.BytesIO(lines))
     found = _heads(out.getvalue())
     assert code == ExitCode.TOOL_FAILURE and found == ["<stdin>:2: P011", "<stdin>:3:12: S003"]
 
@@ -348,7 +356,7 @@ def test_a_long_line_across_json_lines_ranges_is_reported_once(tmp_path: Path) -
     """Split into ranges for workers, a line over the limit is one P011 and line numbers stay right."""
     path = tmp_path / "pages.jsonl"
     long_line = b'{"images": [], "x": "' + b"z" * 5000 + b'"}'
-    path.write_bytes(b'{"images": []}\n' + long_line + b'\n{"images": 2}\n' + b'{"images": []}\n' * 50)
+    path.write_bytes(EMPTY_PAGE + b"\n" + long_line + b"\n" + _page(b"2") + b"\n" + (EMPTY_PAGE + b"\n") * 50)
     for jobs in (1, 2):
         code, out, _ = _run([str(path)], max_bytes=1024, jsonl_range_bytes=700, jobs=jobs)
         found = _heads(out)
@@ -391,7 +399,7 @@ def test_a_fifo_that_stalls_midway_keeps_the_lines_read(tmp_path: Path) -> None:
     """A writer that goes silent: the lines that arrived are checked, then one P009 says where it stopped."""
     fifo = tmp_path / "stream.jsonl"
     os.mkfifo(fifo)
-    writer = _fifo_writer(fifo, [(b'{"images": []}\n{"images": 4}\n', 0.0), (b"", 3.0)])
+    writer = _fifo_writer(fifo, [(EMPTY_PAGE + b"\n" + _page(b"4") + b"\n", 0.0), (b"", 3.0)])
     code, out, err = _run([str(fifo)])
     writer.join(10)
     found = [line for line in out.splitlines()[:-1] if not line.startswith("schema")]
@@ -407,7 +415,7 @@ def test_a_fifo_is_read_whole_with_jobs(tmp_path: Path) -> None:
     """With --jobs a FIFO is streamed in the main process, not split by its (zero) size."""
     fifo = tmp_path / "stream.jsonl"
     os.mkfifo(fifo)
-    lines = b"".join(b'{"images": %d}\n' % i if i % 3 == 0 else b'{"images": []}\n' for i in range(1, 40))
+    lines = b"".join((_page(b"%d" % i) if i % 3 == 0 else EMPTY_PAGE) + b"\n" for i in range(1, 40))
     writer = _fifo_writer(fifo, [(lines, 0.0)])
     code, out, _ = _run([str(fifo)], jobs=2, output_format="json")
     writer.join(10)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sample_payloads import UUID, sample_image
+from sample_payloads import UUID, sample_image, sample_page
 
 from glance_validate.checks.validation import Validator
 from glance_validate.inputs.curl import read_http
@@ -189,7 +189,7 @@ def test_jsonl_checks_each_line_with_the_file_line_numbers(validator: Validator)
 def test_jsonl_lines_may_be_pages_or_images(validator: Validator, tmp_path: Path) -> None:
     """A line is either an image list or a single image, told apart by its content."""
     path = tmp_path / "mixed.ndjson"
-    path.write_text(json.dumps({"images": [sample_image()]}) + "\r\n" + json.dumps(sample_image()) + "\r\n")
+    path.write_text(json.dumps(sample_page(sample_image())) + "\r\n" + json.dumps(sample_image()) + "\r\n")
     checked = [c for _, c in _checked(validator, Input("m", str(path), "jsonl"))]
     assert [(c.result.kind, c.result.ok) for c in checked] == [("image-list", True), ("image", True)]
 

@@ -516,10 +516,18 @@ def test_truncation_at_every_byte_offset() -> None:
 
 
 def test_truncation_pointer_names_the_open_container() -> None:
-    """A document cut inside the second image points at that image."""
-    cut = GLANCE_DOC.index(b'"cirros"') + 3
+    """A document cut between the members of the second image points at that image."""
+    cut = GLANCE_DOC.index(b",", GLANCE_DOC.index(b'"cirros"')) + 1
     problem = _only(parse_text(GLANCE_DOC[:cut]))
     assert problem.pointer == "/images/1"
+
+
+def test_truncation_inside_a_string_value_points_at_the_value() -> None:
+    """Cut inside a name, the pointer is that name (as for a bad byte there); inside a key, the image."""
+    inside_value = GLANCE_DOC.index(b'"cirros"') + 3
+    assert _only(parse_text(GLANCE_DOC[:inside_value])).pointer == "/images/1/name"
+    inside_key = GLANCE_DOC.index(b'"status"', inside_value) + 3
+    assert _only(parse_text(GLANCE_DOC[:inside_key])).pointer == "/images/1"
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import sample_page
 
 from glance_validate import Validator, compile_dialect
 from glance_validate.analysis.diff import diff_dialects
@@ -30,7 +31,11 @@ def _list_document() -> dict[str, Any]:
     return {
         "name": "images",
         "definitions": {"name": {"type": "string"}},
-        "properties": {"images": {"type": "array", "items": items}},
+        "properties": {
+            "images": {"type": "array", "items": items},
+            "first": {"type": "string"},
+            "schema": {"type": "string"},
+        },
     }
 
 
@@ -42,7 +47,7 @@ def _dialect(document: dict[str, Any]) -> Any:
 @pytest.mark.parametrize("document", [_image_document(), _list_document()], ids=["image", "images"])
 def test_a_local_ref_resolves_against_its_own_document(engine: str, document: dict[str, Any]) -> None:
     """ "#/definitions/name" names the document's definitions, in an image or an images document."""
-    found = Validator(_dialect(document), engine=engine).validate({"images": [{"id": "a", "name": 3}]})  # type: ignore[arg-type]
+    found = Validator(_dialect(document), engine=engine).validate(sample_page({"id": "a", "name": 3}))  # type: ignore[arg-type]
     assert [(f.code, f.path, f.message) for f in found.findings] == [
         ("K001", "/images/0/name", "expected string, found integer 3")
     ]
@@ -68,7 +73,7 @@ def test_check_cli_accepts_a_local_ref(tmp_path: Path) -> None:
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(_image_document()))
     payload = tmp_path / "image.json"
-    payload.write_text(json.dumps({"images": [{"id": "a", "name": "x"}]}))
+    payload.write_text(json.dumps(sample_page({"id": "a", "name": "x"})))
     result = subprocess.run(
         [sys.executable, "-m", "glance_validate", "check", "--schema", str(schema), str(payload)],
         capture_output=True,

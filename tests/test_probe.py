@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sample_payloads import sample_image
+from sample_payloads import sample_image, sample_page
 
 from glance_validate.core.exitcodes import ExitCode
 from glance_validate.net.client import proxy_for, retry_wait
@@ -138,7 +138,7 @@ class _Glance(BaseHTTPRequestHandler):
         elif self.path.startswith("/v2/images/"):
             body = next(i for i in images if self.path.endswith(i["id"]))
         elif self.path.startswith("/v2/images"):
-            body = {"images": images if "marker" not in self.path else [], "first": "/v2/images"}
+            body = sample_page(*(images if "marker" not in self.path else []))
             if self.server.next_on_short and "limit=5" in self.path:
                 body["next"] = "/v2/images?limit=5&marker=" + images[-1]["id"]
         else:

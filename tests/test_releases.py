@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import sample_page
 
 from glance_validate import SchemaUnavailable, Validator, validate
 from glance_validate.checks.validation import check_schema_document
@@ -123,7 +124,7 @@ def test_havana_format_lists_are_left_unconstrained() -> None:
     assert "enum" not in _properties("glance-havana")["disk_format"]
     assert (
         validate(
-            {"images": [{"id": "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14", "disk_format": "qcow2"}]},
+            sample_page({"id": "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14", "disk_format": "qcow2"}),
             schema="glance-havana",
         ).findings
         == ()
@@ -155,9 +156,9 @@ def test_a_juno_payload_against_its_release_and_a_later_one() -> None:
     """The Juno-era fixture is clean for Juno; pre-Kilo schemas reject the nulls Kilo started sending."""
     juno = ROOT / "fixtures" / "compat" / "juno-era-list.json"
     assert validate(juno, schema="glance-juno").findings == ()
-    queued_null = {
-        "images": [{"id": "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14", "status": "queued", "size": None}]
-    }
+    queued_null = sample_page(
+        {"id": "6a1f0c2e-93d4-4b7e-8f21-0c5d7e9a3b14", "status": "queued", "size": None}
+    )
     assert [f.code for f in validate(queued_null, schema="glance-juno").findings] == ["K001"]
     assert validate(queued_null, schema="glance-kilo").findings == ()
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sample_payloads import sample_page
 from schema_server import SCHEMA_PATH, SEED, Reply, SchemaServer, json_reply, schema_route
 
 from glance_validate.net.cache import entry_path, read_entry
@@ -352,7 +353,7 @@ def test_many_runs_at_once_leave_one_whole_record(server: SchemaServer, tmp_path
     counter = iter(range(10**6))
     server.route(SCHEMA_PATH, lambda _r: json_reply(variants[next(counter) % 3]))
     page = tmp_path / "page.json"
-    page.write_text('{"images": []}')
+    page.write_text(json.dumps(sample_page()))
     env = _env(tmp_path / "home", OS_AUTH_TOKEN=TOKEN)
     command = [
         sys.executable,

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from hostile.corpus import run_measured
-from sample_payloads import sample_image
+from sample_payloads import sample_image, sample_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = int(os.environ.get("GLANCE_VALIDATE_SOAK", "10000"))
@@ -33,7 +33,7 @@ GOOD_LINE = json.dumps(IMAGE).encode()
 # (class, line) for one cycle of 20 JSON Lines; blank lines are not payloads and not counted
 LINES: list[tuple[str, bytes]] = [
     *[("good", GOOD_LINE)] * 11,
-    ("good", b'{"images": []}'),
+    ("good", json.dumps(sample_page()).encode()),
     ("bad", json.dumps({**IMAGE, "status": "archived"}).encode()),
     ("bad", json.dumps({**IMAGE, "min_ram": "512"}).encode()),
     ("bad", b'{"id": '),
@@ -43,7 +43,7 @@ LINES: list[tuple[str, bytes]] = [
     ("unreadable", b'{"images": [], "x": "' + b"y" * (2 * MAX_BYTES) + b'"}'),
     ("blank", b"   "),
 ]
-PAGE = json.dumps({"images": [IMAGE]}).encode()
+PAGE = json.dumps(sample_page(IMAGE)).encode()
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sample_payloads import sample_image
+from sample_payloads import sample_image, sample_page
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; fork workers")
 
@@ -61,7 +61,7 @@ def stalled(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[int]
     fifo = tmp_path / "slow.json"
     os.mkfifo(fifo)
     for i in range(4):
-        (corpus / f"page{i}.json").write_text(json.dumps({"images": [sample_image()]}))
+        (corpus / f"page{i}.json").write_text(json.dumps(sample_page(sample_image())))
     reports = tmp_path / "reports"
     reports.mkdir()
     outputs = [f"--output={fmt}={reports / ('report.' + fmt)}" for fmt in ("json", "sarif", "junit")]
@@ -164,7 +164,7 @@ def test_interrupted_run_keeps_previous_reports(tmp_path: Path) -> None:
 def test_finished_reports_are_complete(tmp_path: Path) -> None:
     """A run that finishes puts each report in place, complete, and leaves no temporary file."""
     page = tmp_path / "page.json"
-    page.write_text(json.dumps({"images": [sample_image()]}))
+    page.write_text(json.dumps(sample_page(sample_image())))
     outputs = [f"--output={fmt}={tmp_path / ('report.' + fmt)}" for fmt in ("json", "sarif", "junit")]
     done = subprocess.run(
         [sys.executable, "-m", "glance_validate", *outputs, str(page)], capture_output=True, cwd=ROOT

@@ -7,6 +7,8 @@ Kilo left them out), with a visibility it knows, and without the images of a for
 not know (vhdx before Newton).
 IMS's known deviations (D0xx) belong to IMS: they appear under the ims schema or the
 ims-observed profile, never under an upstream schema with the default profile.
+A page without first or schema (fixtures/envelope/) is an S007 error under every release, in
+validate() on both engines and in compat: every release's serializer writes both.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 
 from glance_validate import Policy, Result, validate
+from glance_validate.analysis.compat import Compat
 from glance_validate.schema.releases import Release, image_schema, releases
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -27,8 +30,11 @@ def _payloads(folder: str) -> list[Path]:
     return sorted(p for p in (FIXTURES / folder).glob("*.json") if not p.name.endswith(".expected.json"))
 
 
-GLANCE = _payloads("glance") + _payloads("other-payloads")
+GLANCE = _payloads("glance") + _payloads("other-payloads") + [FIXTURES / "envelope" / "complete.json"]
 DEVIATIONS = _payloads("deviations")
+ENVELOPE_CUT = [
+    FIXTURES / "envelope" / name for name in ("no-first.json", "no-schema.json", "images-only.json")
+]
 CURRENT_PROPERTIES = frozenset(image_schema(releases()[-1])["properties"])
 
 
@@ -114,3 +120,20 @@ def test_the_deviation_fixtures_do_hold_deviations() -> None:
         "D004",
         "D006",
     }
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+@pytest.mark.parametrize("path", ENVELOPE_CUT, ids=lambda path: path.name)
+def test_a_page_without_first_or_schema_is_an_error_under_every_release(path: Path, engine: str) -> None:
+    """The page, as each release serves it, gives an S007 error at / under that release's schema."""
+    for release in releases():
+        result = validate(_payload_for(release, path), schema=release.schema_name, engine=engine)  # type: ignore[arg-type]
+        assert ("S007", "error", "") in [(f.code, f.severity, f.path) for f in result.findings], release.name
+
+
+@pytest.mark.parametrize("path", ENVELOPE_CUT, ids=lambda path: path.name)
+def test_compat_accepts_a_page_without_first_or_schema_under_no_release(path: Path) -> None:
+    """compat agrees with check: no release accepts the page, and S007 is the reason it gives."""
+    report = Compat().check(path.read_bytes(), path.name)
+    assert [r.name for v in report.verdicts if v.accepted for r in v.releases] == []
+    assert {v.finding.code for v in report.verdicts if v.finding is not None} >= {"S007"}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_payloads import sample_page
 
 from glance_validate import Policy, SchemaUnavailable, Validator, validate
 from glance_validate.schema.sources import load_schema
@@ -46,18 +47,18 @@ def _codes(result: Any) -> list[tuple[str, str]]:
 
 def test_huawei_extension_properties_validate_on_the_seed_schema() -> None:
     """The seed's "String" does not crash: __* properties are checked as strings."""
-    result = validate({"images": [_image(__os_bit="64", __platform="Ubuntu", __isregistered="true")]})
+    result = validate(sample_page(_image(__os_bit="64", __platform="Ubuntu", __isregistered="true")))
     assert result.ok and result.kind == "image-list" and result.findings == ()
     assert [f.code for f in result.schema_findings] == ["L001"]
 
 
 def test_non_string_extension_property_is_a_type_error() -> None:
     """An extension property that is not a string breaks additionalProperties: string."""
-    result = validate({"images": [_image(__support_kvm=True)]}, policy=Policy(strict=True))
+    result = validate(sample_page(_image(__support_kvm=True)), policy=Policy(strict=True))
     assert _codes(result) == [("K001", "/images/0/__support_kvm")]
     assert "expected string, found boolean true" in result.findings[0].message
     # Without --strict the same error is the known IMS deviation of booleans in __* properties.
-    assert _codes(validate({"images": [_image(__support_kvm=True)]})) == [("D005", "/images/0/__support_kvm")]
+    assert _codes(validate(sample_page(_image(__support_kvm=True)))) == [("D005", "/images/0/__support_kvm")]
 
 
 @pytest.mark.parametrize(
@@ -65,9 +66,9 @@ def test_non_string_extension_property_is_a_type_error() -> None:
     [
         ({}, [("S002", "")]),
         ([], [("S001", "")]),
-        ({"images": ["x"]}, [("S004", "/images/0")]),
-        ({"images": [_image(id=UUID + "\n")]}, [("K003", "/images/0/id")]),
-        ({"images": [_image(min_ram=1.0)]}, [("K001", "/images/0/min_ram")]),
+        (sample_page("x"), [("S004", "/images/0")]),
+        (sample_page(_image(id=UUID + "\n")), [("K003", "/images/0/id")]),
+        (sample_page(_image(min_ram=1.0)), [("K001", "/images/0/min_ram")]),
     ],
 )
 def test_what_the_served_schema_lets_through_is_an_error(
@@ -82,7 +83,7 @@ def test_what_the_served_schema_lets_through_is_an_error(
 
 def test_trailing_newline_message_says_why() -> None:
     """The pattern finding explains that only the trailing line break breaks the match."""
-    result = validate({"images": [_image(id=UUID + "\n")]})
+    result = validate(sample_page(_image(id=UUID + "\n")))
     assert "trailing line break" in result.findings[0].message
 
 
@@ -218,7 +219,7 @@ def test_schema_from_dict_path_and_stdin(tmp_path: Path) -> None:
     document = load_schema("glance").document
     path = tmp_path / "schema.json"
     path.write_text(json.dumps(document))
-    payload = {"images": [_image(visibility="shared", os_hidden=False)]}
+    payload = sample_page(_image(visibility="shared", os_hidden=False))
     assert validate(payload, schema=document).ok
     assert validate(payload, schema=str(path)).ok
     stream = io.BytesIO(json.dumps(document).encode())
@@ -250,7 +251,7 @@ def test_unusable_schema_raises_a_clear_typed_error(
 
 def test_findings_are_deterministic() -> None:
     """The same payload gives the same findings in the same order, every time."""
-    payload = {"images": [_image(status="x", visibility="y", min_ram="1"), "z", _image(size=-1.5)], "nxt": 1}
+    payload = sample_page(_image(status="x", visibility="y", min_ram="1"), "z", _image(size=-1.5), nxt=1)
     first = validate(payload)
     assert len(first.findings) == 7  # with C008: the two images share an id
     assert all(validate(payload) == first for _ in range(5))

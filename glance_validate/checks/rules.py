@@ -281,12 +281,27 @@ def list_structure(value: dict[str, Any], dialect: Dialect) -> Iterator[Finding]
                     pointer("images", index),
                     f"image entry is {describe(image)}; expected an image object",
                 )
+    missing = missing_envelope_keys(value, dialect)
+    if missing:
+        names = " and ".join(missing)
+        yield finding("S007", "", f"image list has no {names}; Glance writes first and schema on every page")
     for key in value:
         if key not in dialect.envelope_keys:
             allowed = ", ".join(sorted(dialect.envelope_keys))
             yield finding(
                 "S005", pointer(key), f"unknown key {key!r} in the image list; Glance sends {allowed}"
             )
+
+
+_ALWAYS_SENT = ("first", "schema")  # on every page; next only when there is more
+
+
+def missing_envelope_keys(value: dict[str, Any], dialect: Dialect) -> list[str]:
+    """The envelope keys Glance writes on every page that this page lacks (none the schema
+    requires: those are K006)."""
+    required = dialect.list_schema.get("required")
+    required = required if isinstance(required, list) else []
+    return [k for k in _ALWAYS_SENT if k in dialect.envelope_keys and k not in value and k not in required]
 
 
 def error_body(value: dict[str, Any]) -> Finding:

@@ -161,7 +161,7 @@ class Validator:
         if both is not None and both.is_valid(value):
             checked, page = check_list(value, self._facts, quick_clean=True)
             return structure + checked, page
-        covered = {f.path for f in structure}
+        covered = {f.path for f in structure if f.code != "S007"}  # S007 is at "", as K006 is
         schema_valid, keyword = _schema_findings(self._list_engine, value)
         if not self._consistency:
             return structure + [f for f in keyword if f.path not in covered], None

@@ -96,14 +96,11 @@ def parse_text(data: bytes, *, max_depth: int = 10_000) -> ParsedText:
 
 
 def _pointer_where_text_ends(prefix: str) -> str:
-    """Pointer for bad bytes after ``prefix``: the string value they are inside, else the container."""
+    """Pointer for bad bytes after ``prefix``: as for a text that ends there (see _Parser.parse)."""
     scratch: list[TextProblem] = []
-    parser = _Parser(prefix, sys.maxsize, scratch)
-    _value, stopped = parser.parse()
+    _value, stopped = _Parser(prefix, sys.maxsize, scratch).parse()
     if stopped != len(prefix) or not scratch:
         return ""
-    if "inside a string" in scratch[-1].message and not _ends_in_key(prefix):
-        return _pointer(parser.frames())
     return scratch[-1].pointer
 
 
@@ -173,9 +170,11 @@ class _Parser:
                 value, i = self.state(self, i, value)
             self._end_of_document(i)
         except ParseFailure as failure:
-            # Syntax errors get the pointer of the container being parsed;
-            # "too-deep" gets the pointer of the container that is too deep.
-            frames = self.frames() if failure.kind == "too-deep" else self.stack
+            # Syntax errors get the pointer of the container being parsed, a text that ends
+            # inside a string value (not a key) the value's; "too-deep" the too deep container's.
+            cut_value = failure.offset == len(self.text) and "inside a string" in failure.message
+            deeper = failure.kind == "too-deep" or (cut_value and not _ends_in_key(self.text))
+            frames = self.frames() if deeper else self.stack
             self.report(failure.kind, failure.offset, failure.message, _pointer(frames))
             return NO_VALUE, failure.offset
         return value, -1

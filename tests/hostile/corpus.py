@@ -100,7 +100,8 @@ def _values(raw: dict[str, Any]) -> dict[str, str]:
         "$image_fields": fields,
         "$image": json.dumps(image),
         "$page": json.dumps(page),
-        "$empty_page": '{"images": []}',
+        "$empty_page": '{"images": [], "first": "/v2/images", "schema": "/v2/schemas/images"}',
+        "$envelope": '"first": "/v2/images", "schema": "/v2/schemas/images"',
     }
 
 
