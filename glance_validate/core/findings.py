@@ -11,6 +11,7 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal
 
 from glance_validate.core.severity import SEVERITIES, Severity, at_least
@@ -34,10 +35,11 @@ class Finding:
         return Finding(self.code, self.severity, self.path, self.message, line, column)
 
     def sort_key(self) -> tuple[int, int, tuple[object, ...], str, str]:
+        # pointer_sort_key inlined: this runs once per finding of every payload
         return (
-            self.line if self.line is not None else 0,
-            self.column if self.column is not None else 0,
-            pointer_sort_key(self.path),
+            self.line or 0,
+            self.column or 0,
+            tuple(map(_TOKEN_KEYS.__getitem__, self.path.split("/")[1:])),
             self.code,
             self.message,
         )
@@ -140,6 +142,7 @@ def _position(f: Finding) -> tuple[int, int]:
 
 
 MORE_FINDINGS = "R001"
+_CODE_AND_SEVERITY = attrgetter("code", "severity")
 
 
 def capped(findings: Iterable[Finding], limit: int) -> tuple[tuple[Finding, ...], Hidden]:
@@ -149,8 +152,8 @@ def capped(findings: Iterable[Finding], limit: int) -> tuple[tuple[Finding, ...]
     if len(unique) <= limit:
         return tuple(sorted(unique, key=Finding.sort_key)), ()
     shown = tuple(heapq.nsmallest(limit, unique, key=Finding.sort_key))
-    counts = Counter((f.code, f.severity) for f in unique)
-    counts.subtract((f.code, f.severity) for f in shown)
+    counts = Counter(map(_CODE_AND_SEVERITY, unique))
+    counts.subtract(map(_CODE_AND_SEVERITY, shown))
     return shown, tuple((code, severity, n) for (code, severity), n in sorted(counts.items()) if n)
 
 
