@@ -7,7 +7,6 @@ here formats them for a person.
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -151,6 +150,8 @@ def capped(findings: Iterable[Finding], limit: int) -> tuple[tuple[Finding, ...]
     unique = set(findings)
     if len(unique) <= limit:
         return tuple(sorted(unique, key=Finding.sort_key)), ()
+    import heapq  # only for a payload over the cap: a one-file run does not import it
+
     shown = tuple(heapq.nsmallest(limit, unique, key=Finding.sort_key))
     counts = Counter(map(_CODE_AND_SEVERITY, unique))
     counts.subtract(map(_CODE_AND_SEVERITY, shown))
