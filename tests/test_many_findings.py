@@ -185,3 +185,30 @@ def test_locate_in_one_pass_matches_locating_each_pointer_alone(indent: int | No
 def test_findings_are_small_values() -> None:
     """A finding holds no per-instance dict (slots): millions of them fit in memory."""
     assert not hasattr(Finding("C016", "warning", "/a", "m"), "__dict__")
+
+
+def test_jobs_give_the_same_capped_output(tmp_path: Path) -> None:
+    """With --jobs 2 the capped findings, R001 and counts of two files are the bytes of one process."""
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_bytes(_flood(30))
+    outputs = []
+    for jobs in (1, 2):
+        out = io.StringIO()
+        run(RunOptions(paths=[str(tmp_path)], color="never", jobs=jobs, max_findings=5), out, io.StringIO())
+        outputs.append(out.getvalue().rsplit(" in ", 1)[0])
+    assert outputs[0] == outputs[1] and outputs[0].count("R001") == 2
+
+
+def test_summary_finding_stays_last_when_findings_across_pages_are_added(tmp_path: Path) -> None:
+    """C009 (an id of an earlier page) joins the shown findings; R001 still ends the payload."""
+    first = json.loads(_flood(3))
+    first["next"] = f"/v2/images?marker={first['images'][-1]['id']}"
+    second = json.loads(_flood(3))
+    second["images"] = [_image(7, tags=["gold"] * 5), first["images"][0]]
+    (tmp_path / "p1.json").write_text(json.dumps(first))
+    (tmp_path / "p2.json").write_text(json.dumps(second))
+    out = io.StringIO()
+    run(RunOptions(paths=[str(tmp_path)], color="never", max_findings=3), out, io.StringIO())
+    page_two = [line for line in out.getvalue().splitlines() if "p2.json" in line]
+    assert any(" C009 " in line for line in page_two)
+    assert " R001 " in page_two[-1]
