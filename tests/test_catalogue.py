@@ -30,6 +30,7 @@ ELSEWHERE: dict[str, tuple[str, str | None]] = {
     "P023": ("a finding about HAR and HTTP captures (not .json files)", "tests/test_capture_types.py"),
     "K012": ("neither engine asserts formats, so no payload can produce it", None),
     "K099": ("every Draft 4 keyword has its own code, so no payload can produce it", None),
+    "R001": ("only a payload with more findings than --max-findings gives it", "tests/test_many_findings.py"),
     **{
         f"L{n:03d}": (
             "a finding of `glance-validate schema lint`, not of checking a payload",

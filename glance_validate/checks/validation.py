@@ -17,7 +17,18 @@ from glance_validate.checks.engine import Engine, EngineName, build_engine
 from glance_validate.checks.error_pages import error_page_result
 from glance_validate.core.catalog import finding
 from glance_validate.core.errors import GlanceValidateError, SchemaUnavailable
-from glance_validate.core.findings import Finding, Kind, PageIds, Result, sorted_findings
+from glance_validate.core.findings import (
+    MORE_FINDINGS,
+    Finding,
+    Hidden,
+    Kind,
+    PageIds,
+    Result,
+    capped,
+    more_findings,
+    positioned_in_order,
+    sorted_findings,
+)
 from glance_validate.core.secrets import clip
 from glance_validate.core.uris import IMAGE_SCHEMA_URI, LIST_SCHEMA_URI
 from glance_validate.schema.dialect import Dialect, compile_dialect, normalise
@@ -47,6 +58,9 @@ class Validator:
 
     ``policy`` chooses the reported codes, the profile for known vendor deviations and strict
     mode (see ``glance_validate.checks.config.Policy``); the default reports every code.
+    ``max_findings`` caps the findings a result holds: the first ones (by pointer, code and
+    message) keep their positions, the rest are counted in ``Result.hidden`` and named by one
+    R001 finding at the end, and are never located. None (the default) keeps every finding.
     """
 
     def __init__(
@@ -55,7 +69,9 @@ class Validator:
         *,
         engine: EngineName = "fast",
         policy: Policy | None = None,
+        max_findings: int | None = None,
     ) -> None:
+        self.max_findings = max_findings
         self.dialect = schema if isinstance(schema, Dialect) else compile_dialect(load_schema(schema))
         self.engine_name: EngineName = engine
         self.policy = policy if policy is not None else default_policy()
@@ -68,7 +84,7 @@ class Validator:
     @cached_property
     def _reference_validator(self) -> Validator:
         """The same checks on the reference engine, for text the fast engine cannot encode."""
-        return Validator(self.dialect, engine="reference", policy=self.policy)
+        return Validator(self.dialect, engine="reference", policy=self.policy, max_findings=self.max_findings)
 
     @cached_property
     def _image_engine(self) -> Engine:
@@ -118,17 +134,34 @@ class Validator:
         problems = [_problem_finding(p) for p in parsed.problems]
         problems = self.policy.filter(problems)
         if parsed.value is NO_VALUE:
-            page = error_page_result(data)
-            if page is not None:
-                return replace(page, findings=tuple(self.policy.filter(page.findings)))
+            error_page = error_page_result(data)
+            if error_page is not None:
+                return replace(error_page, findings=tuple(self.policy.filter(error_page.findings)))
             return Result("unknown", sorted_findings(problems), self.schema_findings)
-        result = self.validate_value(parsed.value)
-        if not problems and not result.findings:  # the common clean payload: nothing to place
-            return result
-        located = _with_positions(data, result.findings)
-        return replace(result, findings=sorted_findings(problems + list(located)))
+        kind, found, images, page = self._evaluate(parsed.value)
+        if not problems and not found:  # the common clean payload: nothing to place
+            return Result(kind, (), self.schema_findings, images, page)
+        shown, hidden = self._shown(problems + found)
+        located = _with_positions(data, [f for f in shown if f.line is None])
+        if problems:
+            ordered = sorted_findings(located + [f for f in shown if f.line is not None])
+        else:  # shown was in sorted_findings order before it had positions
+            ordered = positioned_in_order(located)
+        return Result(kind, _with_more(ordered, hidden), self.schema_findings, images, page, hidden)
 
     def validate_value(self, value: object) -> Result:
+        kind, found, images, page = self._evaluate(value)
+        shown, hidden = self._shown(found)
+        return Result(kind, _with_more(shown, hidden), self.schema_findings, images, page, hidden)
+
+    def _shown(self, found: list[Finding]) -> tuple[tuple[Finding, ...], Hidden]:
+        """The findings a result holds, in order, and the counts of those a cap leaves out."""
+        if self.max_findings is None:
+            return sorted_findings(found), ()
+        return capped(found, self.max_findings)
+
+    def _evaluate(self, value: object) -> tuple[Kind, list[Finding], int, PageIds | None]:
+        """Every finding about ``value`` (in no order, maybe twice), its kind, images and page ids."""
         kind = classify(value, self.dialect.image_properties)
         page = None
         try:
@@ -139,7 +172,7 @@ class Validator:
             findings = self._apply_policy(findings, value, kind)
         except _NOT_JSON as exc:
             findings, images = self.policy.filter([_not_checked(exc)]), 0
-        return Result(kind, sorted_findings(findings), self.schema_findings, images, page)
+        return kind, findings, images, page
 
     def _check(self, kind: Kind, value: Any) -> tuple[list[Finding], int, PageIds | None]:
         if kind == "image-list":
@@ -266,6 +299,10 @@ def _problem_finding(problem: TextProblem) -> Finding:
     return finding(code, problem.pointer, problem.message).at(problem.line, problem.column)
 
 
+def _with_more(findings: tuple[Finding, ...], hidden: Hidden) -> tuple[Finding, ...]:
+    return (*findings, more_findings(hidden)) if hidden else findings
+
+
 def _with_positions(data: bytes, found: Iterable[Finding]) -> list[Finding]:
     found = list(found)
     if not found:
@@ -281,7 +318,9 @@ def with_findings(result: Result, extra: Iterable[Finding], data: bytes | None, 
         return result
     if data is not None:
         kept = _with_positions(data, kept)
-    return replace(result, findings=sorted_findings(list(result.findings) + kept))
+    more = [f for f in result.findings if f.code == MORE_FINDINGS]  # stays last
+    listed = [f for f in result.findings if f.code != MORE_FINDINGS]
+    return replace(result, findings=sorted_findings(listed + kept) + tuple(more))
 
 
 @cache

@@ -24,7 +24,7 @@ from glance_validate.cli.probe import PROBE_OPTIONS, probe
 from glance_validate.cli.schema import REMOTE_OPTIONS, schema, take_schema_options
 from glance_validate.core.severity import SEVERITIES
 from glance_validate.core.version import __version__
-from glance_validate.report.formats import FORMATS
+from glance_validate.report.formats import DEFAULT_MAX_FINDINGS, FORMATS
 
 INPUT_FORMATS = ("auto", "json", "jsonl", "har", "http")
 DEFAULT_COMMAND = "check"
@@ -217,6 +217,21 @@ OUTPUT_OPTIONS = [
 ]
 
 
+# Only check writes findings a payload at a time; probe reports what a crawl saw, whole.
+SHOWN_OPTIONS = [
+    click.option(
+        "--max-findings",
+        "max_findings",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MAX_FINDINGS,
+        show_default=True,
+        metavar="N",
+        help="Findings shown per payload (0: all); the rest are counted and named in one R001 "
+        "finding, and still count in the summary and the exit code.",
+    ),
+]
+
+
 def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
     if not values:
         return None
@@ -308,7 +323,7 @@ def options(*groups: list[Callable[[F], F]]) -> Callable[[F], F]:
 
 
 @main.command()
-@options(SCHEMA_OPTIONS, INPUT_OPTIONS, OUTPUT_OPTIONS, RULE_OPTIONS, RUN_OPTIONS)
+@options(SCHEMA_OPTIONS, INPUT_OPTIONS, OUTPUT_OPTIONS, SHOWN_OPTIONS, RULE_OPTIONS, RUN_OPTIONS)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 def check(**params: Any) -> None:
     """Validate payloads: image lists, images, schemas and error bodies.

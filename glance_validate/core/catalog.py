@@ -77,4 +77,4 @@ def _rules_by_code() -> dict[str, Rule]:
 
 def finding(code: str, path: str, message: str) -> Finding:
     """A finding with the rule's default severity."""
-    return Finding(code=code, severity=_rules_by_code()[code].severity, path=path, message=message)
+    return Finding(code, _rules_by_code()[code].severity, path, message)

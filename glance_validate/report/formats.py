@@ -1,4 +1,5 @@
-"""The report formats by name: what --format and --output offer, and the reporter that writes each.
+"""The report formats by name: what --format and --output offer, the reporter that writes each,
+and how many findings of a payload they show by default.
 
 Each format's reporter is imported only when a run asks for that format, so the command line
 reads ``FORMATS`` at start-up without importing any reporter. Adding a format is adding a module
@@ -13,6 +14,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from glance_validate.report.values import ReporterFactory
+
+# Findings shown per payload (--max-findings): a few screens, more than a real payload's problems
+# (a page of 1,000 images rarely has 100 findings), so a broken export with millions of findings
+# reports in seconds; the rest are counted (summary, exit code) and named in one R001 finding.
+DEFAULT_MAX_FINDINGS = 100
 
 
 def _text() -> ReporterFactory:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from glance_validate.core.exitcodes import ExitCode
-from glance_validate.core.findings import Finding, any_at_least
+from glance_validate.core.findings import MORE_FINDINGS, Finding, any_at_least
 from glance_validate.core.severity import SEVERITIES, Severity
 from glance_validate.report.values import Checked, Summary
 
@@ -23,7 +23,10 @@ class Tally:
         self.payloads += 1
         self.images += item.result.image_count
         for f in item.result.findings:
-            self.findings[f.severity] = self.findings.get(f.severity, 0) + 1
+            if f.code != MORE_FINDINGS:  # it names findings counted below, from ``hidden``
+                self.findings[f.severity] = self.findings.get(f.severity, 0) + 1
+        for _, severity, n in item.result.hidden:
+            self.findings[severity] = self.findings.get(severity, 0) + n
         if item.unreadable:
             self.unreadable += 1
         if any_at_least(item.result.findings, self.fail_on):

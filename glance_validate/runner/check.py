@@ -23,7 +23,7 @@ def build_validator(dialect: Dialect, options: RunOptions) -> Validator:
     """The validator of a run: built once in the main process and once in each worker."""
     from glance_validate.checks.validation import Validator
 
-    return Validator(dialect, policy=options.policy)
+    return Validator(dialect, policy=options.policy, max_findings=options.max_findings or None)
 
 
 def check_payload(validator: Validator, payload: Payload) -> Checked:

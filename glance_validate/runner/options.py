@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from glance_validate.core.severity import Severity
 from glance_validate.inputs.discover import InputFormat
 from glance_validate.inputs.reading import DEFAULT_MAX_BYTES, DEFAULT_PIPE_TIMEOUT
+from glance_validate.report.formats import DEFAULT_MAX_FINDINGS
 from glance_validate.schema.documents import SchemaSpec
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class RunOptions:
     verbose: int = 0
     color: ColorChoice = "auto"
     progress: bool | None = None  # None: on a terminal, outside CI and pre-commit
+    max_findings: int = DEFAULT_MAX_FINDINGS  # findings shown per payload; 0: all
     # how to decide
     fail_on: Severity = "error"
     rules: Settings | None = None  # --select, --ignore, --fail-on, --profile, --strict as given

@@ -29,11 +29,12 @@ _QUICK_SKIP_WINDOWS: Final = (4096, 65536)  # characters given to _RAW_DECODE, i
 class _Node:
     """A trie node of requested pointer tokens."""
 
-    __slots__ = ("children", "offset", "wanted")
+    __slots__ = ("children", "offset", "parent", "wanted")
 
-    def __init__(self) -> None:
+    def __init__(self, parent: _Node | None = None) -> None:
         self.children: dict[str, _Node] = {}
         self.offset = -1
+        self.parent = parent
         self.wanted = False
 
 
@@ -44,6 +45,8 @@ def _split_pointer(pointer: str) -> list[str] | None:
     if not pointer.startswith("/"):
         return None
     tokens = pointer[1:].split("/")
+    if "~" not in pointer:
+        return tokens
     for k, token in enumerate(tokens):
         if "~" in token:
             if re.search(r"~(?![01])", token):
@@ -178,22 +181,24 @@ def locate(data: bytes, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
     are given for what was reached; nothing raises.
     """
     root = _Node()
-    requested: dict[str, list[str]] = {}
+    requested: dict[str, _Node] = {}  # each pointer's node in the trie
+    wanted = 0
     for pointer in pointers:
         tokens = _split_pointer(pointer)
         if tokens is None:
             continue
-        requested[pointer] = tokens
         node = root
         for token in tokens:
             child = node.children.get(token)
             if child is None:
-                child = node.children[token] = _Node()
+                child = node.children[token] = _Node(node)
             node = child
-        node.wanted = True
+        requested[pointer] = node
+        if not node.wanted:
+            node.wanted = True
+            wanted += 1
     if not requested:
         return {}
-    wanted = _count_wanted(root)
 
     body = data[3:] if data.startswith(BOM_UTF8) else data
     try:
@@ -206,25 +211,11 @@ def locate(data: bytes, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
 
     lines = Lines(text)
     result: dict[str, tuple[int, int]] = {}
-    for pointer, tokens in requested.items():
-        node = root
-        best = root.offset
-        for token in tokens:
-            child = node.children[token]
-            if child.offset < 0:
-                break
-            best = child.offset
-            node = child
-        if best >= 0:
-            result[pointer] = lines.position(best)
+    for pointer, node in requested.items():
+        # a node is reached only after its parent is: the nearest reached ancestor stands in
+        found: _Node | None = node
+        while found is not None and found.offset < 0:
+            found = found.parent
+        if found is not None:
+            result[pointer] = lines.position(found.offset)
     return result
-
-
-def _count_wanted(root: _Node) -> int:
-    total = 0
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        total += node.wanted
-        todo.extend(node.children.values())
-    return total

@@ -295,18 +295,15 @@ def _tags(image: Image, where: str, facts: Facts) -> Iterator[Finding]:
     tags = image.get("tags")
     if not isinstance(tags, list):
         return
-    first_at: dict[str, int] = {}
+    message_of: dict[str, str] = {}  # one message for every repeat of a tag, built once
     for index, tag in enumerate(tags):
         if not isinstance(tag, str):
             continue
-        if tag in first_at:
-            yield finding(
-                "C016",
-                join_pointer(where, "tags", index),
-                f"tag {show(tag)} repeats tags/{first_at[tag]}; Glance keeps tags as a set",
-            )
+        message = message_of.get(tag)
+        if message is not None:
+            yield finding("C016", join_pointer(where, "tags", index), message)
         else:
-            first_at[tag] = index
+            message_of[tag] = f"tag {show(tag)} repeats tags/{index}; Glance keeps tags as a set"
 
 
 # Stricter than the rule: repeated non-string items (the schema's finding) fail it too.
