@@ -1,3 +1,3 @@
-from glance_validate.cli.main import main
+from glance_validate.cli.entry import main
 
 main()

@@ -356,9 +356,33 @@ def test_allow_empty_passes_a_run_with_nothing_to_check(tmp_path: Path) -> None:
     assert result.returncode == ExitCode.OK, result.stderr
 
 
-def test_version_is_printed() -> None:
-    """--version prints the program name and version."""
-    result = _cli("--version")
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_is_printed_as_click_prints_it(flag: str) -> None:
+    """--version and -V, answered before click loads, print what click's version option prints."""
+    from click.testing import CliRunner
+
+    from glance_validate.cli.main import main
+
+    result = _cli(flag)
+    assert result.returncode == 0 and result.stdout.startswith("glance-validate, version ")
+    assert result.stdout == CliRunner().invoke(main, [flag]).output
+
+
+def test_version_alone_does_not_load_the_command_line() -> None:
+    """The version is answered without importing click; any other argument goes through it."""
+    code = (
+        "import sys; sys.argv = ['glance-validate', '--version']\n"
+        "from glance_validate.cli.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('click' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "False"
+
+
+def test_version_with_other_arguments_goes_through_click() -> None:
+    """--version before a command is click's business (it prints the version and stops)."""
+    result = _cli("--version", "rules")
     assert result.returncode == 0 and result.stdout.startswith("glance-validate, version ")
 
 
