@@ -336,7 +336,9 @@ def flood_grid(rows: Sequence[Mapping[str, Any]]) -> list[list[str]]:
                     f"{row.get('findings') or 0:,}",
                     shown,
                     "n/a" if rss is None else f"{rss:.0f} MB",
-                    _number(us) if workload == FLOOD else "",
+                    (">= " if row["status"] == "timed out" and us is not None else "") + _number(us)
+                    if workload == FLOOD
+                    else "",
                     ("n/a" if kb is None else f"{kb:.3f}") if workload == FLOOD else "",
                 ]
             )
