@@ -230,3 +230,10 @@ def test_jobs_auto_from_the_command_line(many_files: Path) -> None:
         check=False,
     )
     assert wrong.returncode == 2 and "'many' is not a number of processes" in wrong.stderr
+
+
+def test_json_lines_ranges_are_smaller_when_workers_may_take_them() -> None:
+    """Workers get ranges of at most 2 MiB (an even finish); one process keeps the configured size."""
+    assert workers.range_bytes(RunOptions(paths=[], jobs=1)) == RunOptions(paths=[]).jsonl_range_bytes
+    assert workers.range_bytes(RunOptions(paths=[], jobs=2)) == workers.PARALLEL_RANGE_BYTES
+    assert workers.range_bytes(RunOptions(paths=[], jobs="auto", jsonl_range_bytes=50_000)) == 50_000

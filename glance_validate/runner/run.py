@@ -26,7 +26,7 @@ from glance_validate.runner.options import RunOptions, with_policy
 from glance_validate.runner.redact import run_secrets
 from glance_validate.runner.tasks import plan
 from glance_validate.runner.terminal import Progress, progress_for, use_color
-from glance_validate.runner.workers import next_result, task_results
+from glance_validate.runner.workers import next_result, range_bytes, task_results
 
 if TYPE_CHECKING:
     from glance_validate.checks.validation import Validator
@@ -121,7 +121,7 @@ def _check_all(
     from glance_validate.checks.consistency.lists import ListingIds
     from glance_validate.inputs.readers import read
 
-    tasks = plan(found, options.jsonl_range_bytes, Limits(options.max_bytes, options.pipe_timeout))
+    tasks = plan(found, range_bytes(options), Limits(options.max_bytes, options.pipe_timeout))
     file_tasks = [t for t in tasks if not t.streamed]
     results = task_results(file_tasks, validator, dialect, options, stack)
     failure: list[str] = []

@@ -83,6 +83,18 @@ def task_results(
 AUTO_BYTES_PER_WORKER = 4 * 1024 * 1024
 
 
+# Workers take JSON Lines ranges of at most this size: a range takes a worker about 60 ms, so
+# the last one to finish leaves the other CPUs idle for little (8 MiB ranges: about 0.3 s).
+PARALLEL_RANGE_BYTES = 2 * 1024 * 1024
+
+
+def range_bytes(options: RunOptions) -> int:
+    """The size of the JSON Lines ranges of a run: smaller when they may go to workers."""
+    if options.jobs == 1:
+        return options.jsonl_range_bytes
+    return min(options.jsonl_range_bytes, PARALLEL_RANGE_BYTES)
+
+
 def processes(jobs: int | Literal["auto"], tasks: Sequence[Task]) -> int:
     """How many processes check ``tasks``: ``jobs``, one per CPU for 0, or chosen from their size."""
     if jobs == "auto":
