@@ -133,6 +133,8 @@ def next_result(results: Iterator[TaskResult], failure: list[str]) -> TaskResult
 
 def _close_pool(pool: ProcessPoolExecutor, *, finished: bool) -> bool:
     """Wait for the workers of a finished run; kill those of a run that stopped early."""
+    global _worker_validator
+    _worker_validator = None
     if not finished:
         # The pool has no public way to stop running tasks (Python 3.14 adds terminate_workers).
         for process in list((getattr(pool, "_processes", None) or {}).values()):
@@ -156,12 +158,13 @@ def _worker_task(task: Task) -> _Packed:
 
 def _pack(result: TaskResult) -> _Packed:
     """A task's result as plain tuples, every result without findings shared (see the module doc)."""
-    shared: dict[Result, Result] = {}
+    shared: dict[tuple[str, int, int], Result] = {}  # by what tells clean results apart
     rows = []
     for item in result.checked:
         checked = item.result
         if not checked.findings and checked.page is None:
-            checked = shared.setdefault(checked, checked)
+            key = (checked.kind, checked.image_count, id(checked.schema_findings))
+            checked = shared.setdefault(key, checked)
         o = item.origin
         rows.append(((o.input, o.path, o.line, o.entry, o.request, o.status, o.body_relative), checked))
     return tuple(rows), result.lines, result.error
@@ -180,9 +183,7 @@ def _unpacked(tasks: list[Task], packed: Iterator[_Packed]) -> Iterator[TaskResu
 def _rebuilt(origin: _OriginFields, result: Result, before: int) -> Checked:
     label, path, line, entry, request, status, body_relative = origin
     if before and line is not None:
-        line += before
-        if result.findings:
-            result = replace(result, findings=shifted(result.findings, before))
+        line, result = line + before, _moved(result, before)
     return Checked(Origin(label, path, line, entry, request, status, body_relative), result)
 
 
@@ -200,10 +201,12 @@ def _numbered(tasks: list[Task], results: Iterator[TaskResult]) -> Iterator[Task
 def _with_offset(item: Checked, lines: int) -> Checked:
     if not lines:
         return item
-    result = item.result
-    if result.findings:
-        result = replace(result, findings=shifted(result.findings, lines))
-    return Checked(item.origin.shifted(lines), result)
+    return Checked(item.origin.shifted(lines), _moved(item.result, lines))
+
+
+def _moved(result: Result, lines: int) -> Result:
+    """``result`` with its findings ``lines`` lines down."""
+    return replace(result, findings=shifted(result.findings, lines)) if result.findings else result
 
 
 def _die_with_parent(parent: int) -> None:
