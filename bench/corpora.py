@@ -14,10 +14,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import flood
+
 INVALID_RATE = 0.01
 PER_PAGE = 25
 # make-corpus writes about 1,065 bytes per image: 47,000 images make a 50 MB single payload.
 BIG_IMAGES = 47_000
+FLOOD_IMAGES = 150_000  # 19 warnings an image: 2.85 million findings
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Recipe:
     """What to ask make-corpus for."""
 
     name: str
-    kind: str  # pages | list | jsonl
+    kind: str  # pages | list | jsonl (from make-corpus) | flood (bench/flood.py)
     count: int  # files for pages, images (lines) otherwise
     invalid_rate: float = 0.0
 
@@ -54,6 +57,8 @@ RECIPES = {
         Recipe("jsonl-invalid", "jsonl", 100_000, INVALID_RATE),
         Recipe("jsonl-10k", "jsonl", 10_000),
         Recipe("big-list", "list", BIG_IMAGES),
+        Recipe("flood", "flood", FLOOD_IMAGES, 1.0),  # every image repeats a tag
+        Recipe("flood-clean", "flood", FLOOD_IMAGES),
     )
 }
 
@@ -71,6 +76,13 @@ class Corpus:
         return [self.root / self.filename]
 
     @property
+    def findings(self) -> int:
+        """The findings the corpus is built to hold, where known by construction (the flood)."""
+        if self.recipe.kind == "flood" and self.recipe.invalid_rate:
+            return self.recipe.count * flood.FINDINGS_PER_IMAGE
+        return 0
+
+    @property
     def filename(self) -> str:
         return f"{self.recipe.name}.jsonl" if self.recipe.kind == "jsonl" else f"{self.recipe.name}.json"
 
@@ -84,8 +96,9 @@ def tool_digest(tool: Path) -> str:
 
 
 def ensure(recipe: Recipe, tool: Path, cache: Path) -> Corpus:
-    """The corpus for ``recipe``, generated with ``tool`` unless the cache already holds it."""
-    key = f"{recipe.name}-{recipe.kind}-{recipe.count}-{recipe.invalid_rate}-{tool_digest(tool)}"
+    """The corpus for ``recipe``, generated with ``tool`` (or bench/flood.py) unless the cache holds it."""
+    generator = Path(flood.__file__) if recipe.kind == "flood" else tool
+    key = f"{recipe.name}-{recipe.kind}-{recipe.count}-{recipe.invalid_rate}-{tool_digest(generator)}"
     root = cache / "corpora" / key
     corpus = Corpus(recipe, root)
     if (root / ".complete").exists():
@@ -94,6 +107,9 @@ def ensure(recipe: Recipe, tool: Path, cache: Path) -> Corpus:
         shutil.rmtree(root)
     root.mkdir(parents=True)
     out = root if recipe.kind == "pages" else root / corpus.filename
-    subprocess.run([sys.executable, str(tool), *recipe.argv(out)], check=True)
+    if recipe.kind == "flood":
+        flood.write(out, recipe.count, repeated=bool(recipe.invalid_rate))
+    else:
+        subprocess.run([sys.executable, str(tool), *recipe.argv(out)], check=True)
     (root / ".complete").write_text("ok\n", encoding="ascii")
     return corpus

@@ -2,7 +2,7 @@
 
     python bench/run.py                   # everything; writes bench/results/latest.json
     python bench/run.py --quick           # fewer repetitions, for a look while developing
-    python bench/run.py --only startup    # some groups: files, startup, scaling, memory
+    python bench/run.py --only startup    # some groups: files, startup, scaling, memory, flood
     python bench/run.py --markdown bench/results/latest.json   # the README tables of a result
     python bench/run.py --profile pages-invalid   # cProfile of one glance-validate run, top 30
 
@@ -32,13 +32,16 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import corpora, environments, measure, table, verify
+from bench import corpora, environments, flood, measure, table, verify
 
 REPO = Path(__file__).resolve().parent.parent
 LOOPS = REPO / "bench" / "loops.py"
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
-GROUPS = ("files", "startup", "scaling", "memory")
+GROUPS = ("files", "startup", "scaling", "memory", "flood")
 SCALING_FILES = (10, 100, 500, 1000, 2000)
+# One round of the findings flood, each run killed after this long (the target is 40 s): the
+# benchmark finishes even where a finding costs what it did before issue 14 (minutes for the flood).
+FLOOD_TIMEOUT = 120.0
 LOAD_FLAG = 0.25  # cores used by other processes, on average, above which a run is marked loaded
 
 
@@ -61,6 +64,7 @@ class Command:
     argv: tuple[str, ...]
     repeat: int
     warm_up: bool = True
+    timeout: float | None = None  # None: the run's --timeout
 
 
 @dataclass
@@ -73,6 +77,7 @@ class Run:
     startup: list[dict[str, Any]] = field(default_factory=list)
     scaling: list[dict[str, Any]] = field(default_factory=list)
     memory: list[dict[str, Any]] = field(default_factory=list)
+    flood: list[dict[str, Any]] = field(default_factory=list)
     findings: dict[str, Any] = field(default_factory=dict)
     corpora: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -191,7 +196,7 @@ def interleave(run: Run, group: str, commands: Sequence[Command]) -> dict[str, l
             command.argv,
             stdout=stem.with_suffix(".out"),
             stderr=stem.with_suffix(".err"),
-            timeout=run.settings.timeout,
+            timeout=command.timeout or run.settings.timeout,
         )
         return asdict(sample)
 
@@ -206,7 +211,8 @@ def interleave(run: Run, group: str, commands: Sequence[Command]) -> dict[str, l
                 result = once(command)
                 samples[command.tool].append(result)
                 if result["timed_out"]:
-                    run.notes.append(f"{group}: {command.tool} timed out after {run.settings.timeout:.0f} s")
+                    limit = command.timeout or run.settings.timeout
+                    run.notes.append(f"{group}: {command.tool} timed out after {limit:.0f} s")
         run.log(f"  {group}: round {index + 1}/{rounds} done")
     return samples
 
@@ -407,6 +413,29 @@ def time_memory(run: Run, tools: Tools, built: dict[str, corpora.Corpus]) -> Non
     run.memory.append(_refused(SPARSE, sparse, samples[f"{SPARSE}|{table.GV}"]))
 
 
+def time_flood(run: Run, tools: Tools, built: dict[str, corpora.Corpus]) -> None:
+    """One round of the findings flood and its clean baseline, one process and --jobs 2."""
+    limit = min(FLOOD_TIMEOUT, run.settings.timeout)
+    commands: list[Command] = []
+    for workload in (table.FLOOD, table.FLOOD_CLEAN):
+        path = str(built[workload].paths[0])
+        commands.append(Command(f"{workload}|{table.GV}", (tools.gv, path), 1, False, limit))
+        if tools.features.jobs:
+            commands.append(
+                Command(f"{workload}|{table.GV_JOBS}", (tools.gv, "--jobs", "2", path), 1, False, limit)
+            )
+    run.log(f"timing the findings flood (each run at most {limit:.0f} s)")
+    samples = interleave(run, "flood", commands)
+    for command in commands:
+        workload, tool = command.tool.split("|")
+        row = table.summarise(workload, tool, samples[command.tool], _status(samples[command.tool]))
+        counted = flood.findings_in(output_of(run, "flood", command.tool))
+        row["findings"] = counted if counted is not None else built[workload].findings
+        row["findings_counted"] = counted is not None  # else: as built (the run did not finish)
+        row["timeout_s"] = limit
+        run.flood.append(row)
+
+
 # A sparse 2 GiB .jsonl without a line break (a disk image saved as .jsonl): refused with P011
 # (exit 3), in the time it takes to read past it once.
 SPARSE = "sparse-2gib-jsonl"
@@ -466,6 +495,8 @@ def needed_corpora(groups: Sequence[str]) -> list[str]:
         names.append("pages-valid")
     if "memory" in groups:
         names += ["jsonl-10k", "jsonl-valid", "big-list"]
+    if "flood" in groups:
+        names += [table.FLOOD, table.FLOOD_CLEAN]
     return list(dict.fromkeys(names))
 
 
@@ -496,6 +527,8 @@ def measure_all(run: Run) -> dict[str, Any]:
         time_scaling(run, tools, built["pages-valid"])
     if "memory" in s.groups:
         time_memory(run, tools, built)
+    if "flood" in s.groups:
+        time_flood(run, tools, built)
     wall = time.perf_counter() - started
     others = measure.other_load(busy_before, measure.busy_seconds(), _children_cpu() - own_before, wall)
 
@@ -529,6 +562,7 @@ def measure_all(run: Run) -> dict[str, Any]:
         "startup": run.startup,
         "scaling": run.scaling,
         "memory": run.memory,
+        "flood": run.flood,
         "findings": run.findings,
         "notes": run.notes,
     }
@@ -588,6 +622,8 @@ def render(results: dict[str, Any], markdown: bool = False) -> str:
         grids.append(table.scaling_grid(results["scaling"]))
     if results["memory"]:
         grids.append(table.memory_grid(results["memory"]))
+    if results.get("flood"):
+        grids.append(table.flood_grid(results["flood"]))
     grids.append(table.target_grid(found, table.targets(results, "min_s")))
     return "\n\n".join([head, *(draw(g) for g in grids)])
 

@@ -161,3 +161,46 @@ def test_targets_on_best_runs_use_each_tools_fastest_run() -> None:
     assert median.value == pytest.approx(1.0 / 0.75)
     assert best.value == pytest.approx(0.5 / 0.3)
     assert table.target_grid([median], [best])[1][1:3] == ["1.33", "1.67"]
+
+
+def test_flood_images_repeat_one_tag_and_the_clean_ones_do_not() -> None:
+    """A flood image's 20 tags are one value (19 repeats); the baseline's are 20 different ones."""
+    from bench import flood
+
+    repeated, clean = flood.image(7, repeated=True), flood.image(7, repeated=False)
+    assert len(set(repeated["tags"])) == 1 and len(repeated["tags"]) == flood.TAGS  # type: ignore[arg-type]
+    assert len(set(clean["tags"])) == flood.TAGS  # type: ignore[arg-type]
+    assert repeated["id"] == clean["id"] != flood.image(8, repeated=True)["id"]
+
+
+def test_findings_in_adds_every_severity_of_the_summary_line() -> None:
+    """The flood's finding count comes from the text report's summary line; none without one."""
+    from bench import flood
+
+    summary = "checked 1 payload (2 images) against ims: 1 failed, 1 error, 38 warnings in 1.00s"
+    report = f"x.json:3:5: C016 [warning] ...\n{summary}\n"
+    assert flood.findings_in(report) == 39
+    assert flood.findings_in("") is None
+
+
+def _flood_row(
+    workload: str, seconds: float, rss: float, findings: int, status: str = "ok"
+) -> dict[str, object]:
+    row = _row(workload, table.GV, seconds, status)
+    row.update(max_rss_mb=rss, findings=findings, timeout_s=120.0)
+    return row
+
+
+def test_flood_cost_per_finding_is_taken_above_the_clean_run() -> None:
+    """us and KB per finding subtract the clean run; a flood killed at the timeout counts the timeout."""
+    rows = [
+        _flood_row(table.FLOOD, 30.0, 600.0, 2_000_000),
+        _flood_row(table.FLOOD_CLEAN, 10.0, 200.0, 0),
+    ]
+    us, kb = table.per_finding(rows)
+    assert us == pytest.approx(10.0) and kb == pytest.approx(400 * 1024 / 2_000_000)
+    rows[0] = _flood_row(table.FLOOD, 0.0, 0.0, 2_000_000, "timed out")
+    us, kb = table.per_finding(rows)
+    assert us == pytest.approx(55.0) and kb is None
+    found = {t.name: t for t in table.flood_targets(rows)}
+    assert found["findings flood: seconds for 150,000 images (2.85 M findings)"].met is False

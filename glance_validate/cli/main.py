@@ -296,16 +296,33 @@ def take_rule_options(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+class _Jobs(click.ParamType):  # type: ignore[type-arg]
+    """A number of processes (0 or more), or ``auto``."""
+
+    name = "jobs"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        if isinstance(value, int) or value == "auto":
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)
+        self.fail(f"{value!r} is not a number of processes (0 or more) or 'auto'.", param, ctx)
+
+
+JOBS = _Jobs()
+
 RUN_OPTIONS = [
     click.option(
         "-j",
         "--jobs",
         "jobs",
-        type=click.IntRange(min=0),
+        type=JOBS,
         default=1,
         show_default=True,
-        metavar="N",
-        help="Check files in N processes (0: one per CPU); the output is the same as with 1.",
+        metavar="N|auto",
+        help="Check files in N processes (0: one per CPU; auto: from the size of the input); "
+        "the output is the same as with 1.",
     ),
 ]
 

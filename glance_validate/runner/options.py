@@ -47,7 +47,7 @@ class RunOptions:
     rules: Settings | None = None  # --select, --ignore, --fail-on, --profile, --strict as given
     policy: Policy | None = None  # resolved by run() from pyproject.toml and ``rules``
     # how to run
-    jobs: int = 1
+    jobs: int | Literal["auto"] = 1  # 0: one per CPU; auto: from the size of the input (workers.py)
     jsonl_range_bytes: int = JSONL_RANGE_BYTES  # JSON Lines files are split into tasks of this size
     max_bytes: int = DEFAULT_MAX_BYTES  # larger inputs, lines and bodies are P011, never read whole
     pipe_timeout: float = DEFAULT_PIPE_TIMEOUT  # seconds a FIFO, device or stdin pipe may stay silent

@@ -22,12 +22,12 @@ from glance_validate.inputs.reading import Limits
 from glance_validate.report.files import ReportFile, open_reporters, redacting
 from glance_validate.report.outcome import Tally, exit_code
 from glance_validate.report.values import Checked, Reporter, ReportOptions, RunInfo
-from glance_validate.runner.check import build_validator, check_payload, shifted
+from glance_validate.runner.check import build_validator, check_payload
 from glance_validate.runner.options import RunOptions, with_policy
 from glance_validate.runner.redact import run_secrets
 from glance_validate.runner.tasks import plan
 from glance_validate.runner.terminal import Progress, progress_for, use_color
-from glance_validate.runner.workers import next_result, task_results
+from glance_validate.runner.workers import next_result, range_bytes, task_results
 
 if TYPE_CHECKING:
     from glance_validate.checks.validation import Validator
@@ -141,10 +141,9 @@ def _check_all(
     from glance_validate.checks.consistency.lists import ListingIds
     from glance_validate.inputs.readers import read
 
-    tasks = plan(found, options.jsonl_range_bytes, Limits(options.max_bytes, options.pipe_timeout))
+    tasks = plan(found, range_bytes(options), Limits(options.max_bytes, options.pipe_timeout))
     file_tasks = [t for t in tasks if not t.streamed]
     results = task_results(file_tasks, validator, dialect, options, stack)
-    line_offset = 0
     failure: list[str] = []
     listings = ListingIds() if validator.policy.allows("C009") else None  # ids across pages, in order
     for task in tasks:
@@ -154,10 +153,8 @@ def _check_all(
                 _emit(checked, reporters, tally)
         else:
             outcome = next_result(results, failure)
-            line_offset = 0 if task.start == 0 else line_offset
             for item in outcome.checked:
-                _emit(_across_pages(_with_offset(item, line_offset), listings, validator), reporters, tally)
-            line_offset += outcome.lines
+                _emit(_across_pages(item, listings, validator), reporters, tally)
             if outcome.error is not None:
                 tally.not_checked += 1
                 err.write(
@@ -187,15 +184,6 @@ def _across_pages(item: Checked, listings: Any, validator: Validator) -> Checked
         except OSError:
             data = None
     return Checked(origin, with_findings(item.result, found, data, validator.policy))
-
-
-def _with_offset(item: Checked, lines: int) -> Checked:
-    if not lines:
-        return item
-    result = item.result
-    if result.findings:
-        result = replace(result, findings=shifted(result.findings, lines))
-    return Checked(item.origin.shifted(lines), result)
 
 
 def _emit(item: Checked, reporters: list[Reporter], tally: Tally) -> None:
