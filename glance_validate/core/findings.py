@@ -34,14 +34,7 @@ class Finding:
         return Finding(self.code, self.severity, self.path, self.message, line, column)
 
     def sort_key(self) -> tuple[int, int, tuple[object, ...], str, str]:
-        # pointer_sort_key inlined: this runs once per finding of every payload
-        return (
-            self.line or 0,
-            self.column or 0,
-            tuple(map(_TOKEN_KEYS.__getitem__, self.path.split("/")[1:])),
-            self.code,
-            self.message,
-        )
+        return (self.line or 0, self.column or 0, pointer_sort_key(self.path), self.code, self.message)
 
     def as_dict(self) -> dict[str, object]:
         fields: dict[str, object] = {

@@ -199,8 +199,6 @@ def _numbered(tasks: list[Task], results: Iterator[TaskResult]) -> Iterator[Task
 
 
 def _with_offset(item: Checked, lines: int) -> Checked:
-    if not lines:
-        return item
     return Checked(item.origin.shifted(lines), _moved(item.result, lines))
 
 
