@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from sample_payloads import sample_image, sample_page
 
+from glance_validate.core.signals import deferred_stop_signals
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; fork workers")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +103,7 @@ def test_signal_stops_the_run_with_130(
     proc, _, _ = stalled
     proc.send_signal(number)
     code, err = _ends(proc)
-    assert code == 130
+    assert code == 130, err.decode()
     assert err.decode().endswith(f"glance-validate: terminated by {signal.Signals(number).name}\n")
 
 
@@ -173,3 +175,32 @@ def test_finished_reports_are_complete(tmp_path: Path) -> None:
     for fmt in ("json", "sarif", "junit"):
         _complete(tmp_path / f"report.{fmt}")
     assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_stop_signal_held_until_the_deferred_block_ends() -> None:
+    """A stop signal that arrives inside ``deferred_stop_signals`` is delivered when it ends."""
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGHUP, lambda number, frame: seen.append(number))
+    try:
+        with deferred_stop_signals():
+            os.kill(os.getpid(), signal.SIGHUP)
+            sum(range(10_000))  # bytecode runs: an undeferred handler would have run by now
+            assert seen == []
+        assert seen == [signal.SIGHUP]
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+def _blocked(pid: int) -> set[int]:
+    """The signals ``pid`` holds (its mask, from /proc)."""
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("SigBlk:"))
+    mask = int(line.split()[1], 16)
+    return {number for number in range(1, 65) if mask >> (number - 1) & 1}
+
+
+def test_workers_do_not_hold_stop_signals(stalled: tuple[subprocess.Popen[bytes], list[int], Path]) -> None:
+    """Workers start with the hold the pool was started under released: SIGTERM reaches them."""
+    proc, workers, _ = stalled
+    stop = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    _wait_for(lambda: not any(stop & _blocked(pid) for pid in workers), "the workers to release the hold")
+    assert not stop & _blocked(proc.pid)

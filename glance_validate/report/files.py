@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from glance_validate.core.secrets import RedactingWriter, Secrets
+from glance_validate.core.signals import deferred_stop_signals
 from glance_validate.report.formats import reporter_factory
 from glance_validate.report.values import Reporter, ReportOptions
 
@@ -41,9 +42,10 @@ class ReportFile:
         if target.is_dir():  # would fail only at the rename, after the run
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
         self.path = target
-        self.temporary = _create_beside(target)
         self.committed = False
-        stack.callback(self._discard)  # pushed first: runs after the stream is closed
+        with deferred_stop_signals():  # the file never exists without the callback that removes it
+            self.temporary = _create_beside(target)
+            stack.callback(self._discard)  # pushed first: runs after the stream is closed
         raw = stack.enter_context(self.temporary.open("w", encoding="utf-8", errors="backslashreplace"))
         self.stream: TextIO = redacting(raw, secrets, stack)
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 from glance_validate.core.findings import Result
 from glance_validate.core.secrets import enforce
+from glance_validate.core.signals import deferred_stop_signals, release_stop_signals
 from glance_validate.inputs.payloads import Origin
 from glance_validate.report.values import Checked
 from glance_validate.runner.check import build_validator, shifted
@@ -73,7 +74,9 @@ def task_results(
     )
     stack.push(lambda kind, exc, tb: _close_pool(pool, finished=kind is None))
     chunksize = max(1, min(32, len(tasks) // (jobs * 8)))
-    return _unpacked(tasks, pool.map(_worker_task, tasks, chunksize=chunksize))
+    with deferred_stop_signals():  # map submits every task and forks the workers
+        results = pool.map(_worker_task, tasks, chunksize=chunksize)
+    return _unpacked(tasks, results)
 
 
 # --jobs auto: one worker for each this many bytes of files to check, up to one per CPU. Below
@@ -211,7 +214,8 @@ def _die_with_parent(parent: int) -> None:
     """Have the kernel kill this worker when its parent dies; restore the default signal handlers.
 
     A forked worker inherits the command line's SIGTERM and SIGHUP handlers, meant for the main
-    process only. The parent may have died before the request was made: then exit at once.
+    process only, and the hold on stop signals the pool started under. The parent may have died
+    before the request was made: then exit at once.
     """
     import signal
     import sys
@@ -219,6 +223,7 @@ def _die_with_parent(parent: int) -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    release_stop_signals()  # held while the main process started the pool
     if sys.platform.startswith("linux"):
         import ctypes
 
