@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 from sample_payloads import sample_image, sample_page
 
-from glance_validate.core.signals import deferred_stop_signals
-
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; fork workers")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,17 +176,25 @@ def test_finished_reports_are_complete(tmp_path: Path) -> None:
 
 
 def test_stop_signal_held_until_the_deferred_block_ends() -> None:
-    """A stop signal that arrives inside ``deferred_stop_signals`` is delivered when it ends."""
-    seen: list[int] = []
-    previous = signal.signal(signal.SIGHUP, lambda number, frame: seen.append(number))
-    try:
-        with deferred_stop_signals():
-            os.kill(os.getpid(), signal.SIGHUP)
-            sum(range(10_000))  # bytecode runs: an undeferred handler would have run by now
-            assert seen == []
-        assert seen == [signal.SIGHUP]
-    finally:
-        signal.signal(signal.SIGHUP, previous)
+    """A stop signal that arrives inside ``deferred_stop_signals`` is delivered when it ends.
+
+    Run in a process of its own: the hold is per thread, and this test process may have threads
+    left by other tests, which the kernel would hand the signal to (the command line starts its
+    workers and report files with no other thread running).
+    """
+    script = (
+        "import os, signal\n"
+        "from glance_validate.core.signals import deferred_stop_signals\n"
+        "seen = []\n"
+        "signal.signal(signal.SIGHUP, lambda number, frame: seen.append(number))\n"
+        "with deferred_stop_signals():\n"
+        "    os.kill(os.getpid(), signal.SIGHUP)\n"
+        "    sum(range(10_000))  # bytecode runs: an undeferred handler would have run by now\n"
+        "    print(len(seen))\n"
+        "print(len(seen))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.split() == ["0", "1"], done.stderr
 
 
 def _blocked(pid: int) -> set[int]:

@@ -22,7 +22,11 @@ STOP_SIGNALS = tuple(
 
 @contextmanager
 def deferred_stop_signals() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP in this thread until the block ends (where the OS allows)."""
+    """Hold SIGINT, SIGTERM and SIGHUP in this thread until the block ends (where the OS allows).
+
+    The hold is per thread: a signal sent to the process can still land in another thread that
+    does not hold it. The command line runs these stretches with no other thread.
+    """
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
