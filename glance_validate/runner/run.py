@@ -140,6 +140,7 @@ def _check_all(
                 err.write(
                     f"glance-validate: internal error while checking {task.input.label!r}: {outcome.error}\n"
                 )
+            del outcome  # not held while the next task is checked
         if progress is not None and task.last:
             progress.advance()
 

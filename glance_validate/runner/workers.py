@@ -197,8 +197,10 @@ def _numbered(tasks: list[Task], results: Iterator[TaskResult]) -> Iterator[Task
         before = 0 if task.start == 0 else before
         if before:
             result = replace(result, checked=tuple(_with_offset(item, before) for item in result.checked))
+        lines = result.lines
         yield result
-        before += result.lines
+        del result  # not held while the next task is checked
+        before += lines
 
 
 def _with_offset(item: Checked, lines: int) -> Checked:
