@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from glance_validate.cli.probe import PROBE_OPTIONS, probe
-from glance_validate.cli.schema import REMOTE_OPTIONS, schema, take_schema_options
+from glance_validate.cli.schema import REMOTE_OPTIONS, SCHEMA_OPTION, schema, take_schema_options
 from glance_validate.core.severity import SEVERITIES
 from glance_validate.core.version import __version__
 from glance_validate.report.formats import DEFAULT_MAX_FINDINGS, FORMATS
@@ -112,17 +112,7 @@ def _byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
 
 
-SCHEMA_OPTIONS = [
-    click.option(
-        "--schema",
-        "schema",
-        default="ims",
-        show_default=True,
-        metavar="NAME|PATH|URL|-",
-        help="Builtin schema (ims, glance), a schema file, an http(s) URL of one, or - for stdin.",
-    ),
-    *REMOTE_OPTIONS,
-]
+SCHEMA_OPTIONS = [SCHEMA_OPTION, *REMOTE_OPTIONS]
 
 INPUT_OPTIONS = [
     click.option(

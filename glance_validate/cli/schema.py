@@ -189,13 +189,14 @@ def schema() -> None:
     """
 
 
-_SCHEMA_OPTION = click.option(
+# The schema a command checks against: check and every schema subcommand that reads one.
+SCHEMA_OPTION = click.option(
     "--schema",
     "schema",
     default="ims",
     show_default=True,
     metavar="NAME|PATH|URL|-",
-    help="Builtin schema (ims, glance), a schema file, an http(s) URL, or - for stdin.",
+    help="Builtin schema (ims, glance), a schema file, an http(s) URL of one, or - for stdin.",
 )
 
 
@@ -206,7 +207,7 @@ def _format_option(command: F) -> F:
 
 
 @schema.command("show")
-@_SCHEMA_OPTION
+@SCHEMA_OPTION
 @remote_options
 @_format_option
 def show(**params: Any) -> None:
