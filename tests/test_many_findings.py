@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from glance_validate import Validator, validate
 from glance_validate.core.exitcodes import ExitCode
-from glance_validate.core.findings import MORE_FINDINGS, Finding, sorted_findings
+from glance_validate.core.findings import MORE_FINDINGS, Finding, capped, distinct, sorted_findings
 from glance_validate.runner.options import RunOptions
 from glance_validate.runner.run import run
 from glance_validate.text.locate import locate
@@ -149,6 +151,25 @@ def test_sorted_findings_order_is_unchanged_by_the_cap() -> None:
     every = validate(json.loads(_flood(20)))
     capped = Validator(max_findings=7).validate(json.loads(_flood(20)))
     assert capped.findings[:7] == sorted_findings(every.findings)[:7]
+
+
+_SEVERITY_OF = {"K001": "error", "C016": "warning", "S001": "error"}  # one severity a code
+_SMALL_FINDINGS = st.builds(
+    lambda code, path, message: Finding(code, _SEVERITY_OF[code], path, message),  # type: ignore[arg-type]
+    code=st.sampled_from(sorted(_SEVERITY_OF)),
+    path=st.sampled_from(["", "/images/0", "/images/0/tags/1", "/images/10"]),
+    message=st.sampled_from(["a", "b"]),
+)
+
+
+@given(st.lists(_SMALL_FINDINGS, max_size=40), st.integers(min_value=0, max_value=10))
+def test_capped_counts_each_distinct_finding_once(findings: list[Finding], limit: int) -> None:
+    """Repeated findings (two engines reporting one fact) are shown and counted once, cap or not."""
+    shown, hidden = capped(findings, limit)
+    assert len(set(shown)) == len(shown) == min(limit, len(set(findings)))
+    assert shown == sorted_findings(findings)[:limit]
+    assert len(shown) + sum(n for _, _, n in hidden) == len(set(findings))
+    assert sorted(distinct(findings), key=Finding.sort_key) == sorted(set(findings), key=Finding.sort_key)
 
 
 # locate: one pass for many pointers -------------------------------------------------------------

@@ -141,7 +141,7 @@ class Validator:
         kind, found, images, page = self._evaluate(parsed.value)
         if not problems and not found:  # the common clean payload: nothing to place
             return Result(kind, (), self.schema_findings, images, page)
-        shown, hidden = self._shown(problems + found)
+        shown, hidden = self._shown(problems + found if problems else found)  # no copy of a flood
         located = _with_positions(data, [f for f in shown if f.line is None])
         if problems:
             ordered = sorted_findings(located + [f for f in shown if f.line is not None])

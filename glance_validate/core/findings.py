@@ -134,13 +134,35 @@ def _position(f: Finding) -> tuple[int, int]:
 
 
 MORE_FINDINGS = "R001"
+_PATH = attrgetter("path")
+
+
+def distinct(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` without repeats, grouped by pointer.
+
+    A repeat has its original's pointer, so findings sorted by pointer need comparing only with
+    those of the same pointer: a payload's millions of findings then cost a list more, not a
+    hash table of them all (about three times the memory, in the middle of growing).
+    """
+    unique: list[Finding] = []
+    start = 0  # where the findings of the current pointer begin in ``unique``
+    path = None
+    for item in sorted(findings, key=_PATH):
+        if item.path != path:
+            path, start = item.path, len(unique)
+            unique.append(item)
+        elif item not in unique[start:]:
+            unique.append(item)
+    return unique
+
+
 _CODE_AND_SEVERITY = attrgetter("code", "severity")
 
 
 def capped(findings: Iterable[Finding], limit: int) -> tuple[tuple[Finding, ...], Hidden]:
     """The first ``limit`` of ``findings`` in ``sorted_findings`` order, and the (code, severity,
     count) of the rest; the rest is counted, never sorted."""
-    unique = set(findings)
+    unique = distinct(findings)
     if len(unique) <= limit:
         return tuple(sorted(unique, key=Finding.sort_key)), ()
     import heapq  # only for a payload over the cap: a one-file run does not import it
