@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from glance_validate import Policy, Validator, validate
 from glance_validate.checks.consistency.facts import facts_for
@@ -339,6 +341,69 @@ def test_cross_page_duplicates_by_listing() -> None:
     assert list(found) == [2]
     assert [(f.code, f.path) for f in found[2]] == [("C009", "/images/1/id")]
     assert "(p1 at /images/1)" in found[2][0].message
+
+
+def _first_places(pages: list[tuple[str, PageIds]]) -> list[list[tuple[str, str]]]:
+    """C009 as (path, message tail) per page, computed the plain way: a dict of every id's first
+    place per chain, filled after each page (the model the recording is held to)."""
+    chains: dict[str | None, tuple[bool, set[str], dict[str, tuple[str, int]]]] = {}
+    out = []
+    for source, page in pages:
+        start = next((i for i in page.ids if i is not None), None)
+        chain = chains.get(page.listing)
+        if start is None or (chain is not None and chain[0] and start in chain[1]):
+            out.append([])
+            continue
+        if chain is None or not chain[0]:
+            chain = (False, set(), {})
+        chains[page.listing] = chain = (page.has_next, chain[1] | {start}, chain[2])
+        seen = chain[2]
+        found = [
+            (f"/images/{n}/id", f"({seen[i][0]} at /images/{seen[i][1]})")
+            for n, i in enumerate(page.ids)
+            if i is not None and i in seen
+        ]
+        for n, i in enumerate(page.ids):
+            if i is not None and i not in seen:
+                seen[i] = (source, n)
+        out.append(found)
+    return out
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["L", "M"]),
+            st.lists(st.one_of(st.none(), st.sampled_from("abcdefg")), max_size=6),
+            st.booleans(),
+        ),
+        max_size=8,
+    )
+)
+def test_cross_page_recording_matches_the_plain_model(
+    pages: list[tuple[str, list[str | None], bool]],
+) -> None:
+    """Ids repeated on a page, across chains, after re-captures: C009 names each id's first place."""
+    given_pages = [
+        (f"p{n}", PageIds(listing=listing, ids=tuple(ids), has_next=more))
+        for n, (listing, ids, more) in enumerate(pages)
+    ]
+    listings = ListingIds()
+    found = [
+        [(f.path, f.message[f.message.index("(") :]) for f in listings.add(source, page)]
+        for source, page in given_pages
+    ]
+    assert found == _first_places(given_pages)
+
+
+def test_an_id_twice_on_a_page_is_named_at_its_first_place() -> None:
+    """C009 on a later page names where the id first was, not its repeat on the same page."""
+    listings = ListingIds()
+    assert listings.add("p0", _ids("L", "a", "b", "a")) == []
+    found = listings.add("p1", _ids("L", "c", "a"))
+    assert [(f.path, f.message[f.message.index("(") :]) for f in found] == [
+        ("/images/1/id", "(p0 at /images/0)")
+    ]
 
 
 def test_a_page_captured_twice_is_not_a_duplicate() -> None:

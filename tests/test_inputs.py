@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sample_payloads import UUID, sample_image, sample_page
 
 from glance_validate.checks.validation import Validator
 from glance_validate.inputs.curl import read_http
-from glance_validate.inputs.discover import DEFAULT_INCLUDE, Input, discover
+from glance_validate.inputs.discover import DEFAULT_INCLUDE, Input, discover, format_of_name
 from glance_validate.inputs.har import image_api_target, read_har
 from glance_validate.inputs.jsonlines import LineCount, jsonl_ranges, read_jsonl_range
 from glance_validate.inputs.payloads import Origin, Payload
@@ -421,3 +423,34 @@ def test_http_capture_with_gzip_body_is_decoded(validator: Validator) -> None:
     payload = read_http(Origin("r.http", "r.http"), data)
     assert isinstance(payload, Payload) and payload.data == body and payload.origin.body_relative
     assert check_payload(validator, payload).result.ok
+
+
+# Names and labels of discovered files ------------------------------------------------------------
+
+_NAME_PARTS = st.sampled_from(["page", ".", "..", "JSON", "json", "jsonl", "gz", "XZ", "har", "x"])
+
+
+@given(st.lists(_NAME_PARTS, min_size=1, max_size=5).map("".join))
+def test_format_of_a_name_follows_its_path_suffixes(name: str) -> None:
+    """A file's format comes from its suffix as pathlib reads it, ``.gz``/``.xz`` looked through."""
+    path = Path(name)
+    if path.suffix.lower() in (".gz", ".xz"):
+        path = path.with_suffix("")
+    suffix = path.suffix.lower()
+    expected = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har", ".http": "http"}
+    assert format_of_name(name) == expected.get(suffix)
+
+
+@pytest.mark.parametrize("spelling", ["{d}", "{d}/", "{d}//", "./{d}", "{d}/./"])
+def test_labels_under_a_directory_are_its_path_joined(
+    tmp_path: Path, spelling: str, monkeypatch: Any
+) -> None:
+    """However the directory is written, a file's label is Path(directory) / its relative path."""
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "sub" / "page.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    root = spelling.format(d="d")
+    assert [i.label for i in discover([root])] == [str(Path(root) / "sub" / "page.json")]
+    monkeypatch.chdir(tmp_path / "d")
+    assert [i.label for i in discover(["."])] == ["sub/page.json"]
+    assert [i.label for i in discover([str(tmp_path / "d")])] == [str(tmp_path / "d" / "sub" / "page.json")]

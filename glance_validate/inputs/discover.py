@@ -59,10 +59,21 @@ def format_of(path: str) -> InputFormat | None:
 
     A compressed file's format is that of the name without ``.gz`` or ``.xz``.
     """
-    name = Path(path)
-    if name.suffix.lower() in COMPRESSED_SUFFIXES:
-        name = name.with_suffix("")
-    return FORMAT_BY_SUFFIX.get(name.suffix.lower())
+    return format_of_name(Path(path).name)
+
+
+def format_of_name(name: str) -> InputFormat | None:
+    """``format_of`` for a file name (a directory entry's: no Path built for each file found)."""
+    suffix = _suffix(name)
+    if suffix in COMPRESSED_SUFFIXES:
+        suffix = _suffix(name[: -len(suffix)])
+    return FORMAT_BY_SUFFIX.get(suffix)
+
+
+def _suffix(name: str) -> str:
+    """The lower-cased suffix of a name, as ``PurePath.suffix`` finds it (none for ``.json``)."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def discover(
@@ -132,13 +143,15 @@ def _walk(
         yield Input(root, root, input_format, problem=listing)
         return
     stack.append(iter(listing))
+    base = str(Path(root))  # the labels are Path(root) / relative, written without a Path each
+    prefix = "" if base == "." else base if base.endswith("/") else base + "/"
     while stack:
         item = next(stack[-1], None)
         if item is None:
             stack.pop()
             continue
         relative, entry = item
-        label = str(Path(root) / relative)
+        label = prefix + relative
         if excluded.match(relative, entry.name):
             continue
         if _is_dir(entry):
@@ -152,7 +165,7 @@ def _walk(
             else:
                 stack.append(iter(listing))
         elif included.match(relative, entry.name):
-            yield Input(label, label, input_format or format_of(entry.name), _not_regular(entry))
+            yield Input(label, label, input_format or format_of_name(entry.name), _not_regular(entry))
 
 
 def _sorted_entries(directory: str, relative: str) -> list[tuple[str, os.DirEntry[str]]] | str:

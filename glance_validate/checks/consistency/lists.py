@@ -10,6 +10,7 @@ not one of their values.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -229,30 +230,50 @@ class ListingIds:
 
 
 class _Chain:
-    """The pages of one listing that follow each other by their next links."""
+    """The pages of one listing that follow each other by their next links.
+
+    An id is recorded as its ordinal among the ids of the chain; the page and index it was at are
+    looked up only for a repeat. A page whose ids are all new (nearly every page) is recorded
+    without a Python-level step per id.
+    """
 
     def __init__(self) -> None:
         self.open = False  # the last page had a next link
         self.starts: set[str] = set()
-        self.seen: dict[str, tuple[str, int]] = {}
+        self.seen: dict[str | None, int] = {}  # id -> ordinal of its first place in the chain
+        self.firsts: list[int] = []  # the ordinal of each page's first id
+        self.sources: list[str] = []
+        self.total = 0
 
     def record(self, source: str, ids: tuple[str | None, ...]) -> list[Finding]:
+        first, count = self.total, len(ids)
+        self.firsts.append(first)
+        self.sources.append(source)
+        self.total += count
+        if self.seen.keys().isdisjoint(ids):
+            # reversed: an id twice on this page keeps its first place (C008 reports the second)
+            self.seen.update(zip(reversed(ids), range(first + count - 1, first - 1, -1), strict=True))
+            self.seen.pop(None, None)
+            return []
+        return self._record_with_repeats(ids, first)
+
+    def _record_with_repeats(self, ids: tuple[str | None, ...], first: int) -> list[Finding]:
         found: list[Finding] = []
-        new: dict[str, tuple[str, int]] = {}
         for index, image_id in enumerate(ids):
             if image_id is None:
                 continue
-            if image_id in self.seen:
-                where_source, where_index = self.seen[image_id]
-                message = (
-                    f"image id {show(image_id)} is also on an earlier page of this listing "
-                    f"({where_source} at /images/{where_index})"
-                )
-                found.append(finding("C009", f"/images/{index}/id", message))
-            else:
-                new.setdefault(image_id, (source, index))
-        self.seen.update(new)
+            ordinal = self.seen.setdefault(image_id, first + index)
+            if ordinal < first:
+                found.append(self._repeat(image_id, index, ordinal))
         return found
+
+    def _repeat(self, image_id: str, index: int, ordinal: int) -> Finding:
+        page = bisect_right(self.firsts, ordinal) - 1
+        message = (
+            f"image id {show(image_id)} is also on an earlier page of this listing "
+            f"({self.sources[page]} at /images/{ordinal - self.firsts[page]})"
+        )
+        return finding("C009", f"/images/{index}/id", message)
 
 
 def cross_page_duplicates(pages: Sequence[tuple[str, PageIds | None]]) -> dict[int, list[Finding]]:
