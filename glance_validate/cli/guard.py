@@ -82,6 +82,8 @@ def _stopped_by_signals() -> Iterator[None]:
     import signal
     import threading
 
+    from glance_validate.core.signals import TERMINATION_SIGNALS
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -89,8 +91,7 @@ def _stopped_by_signals() -> Iterator[None]:
     def stop(number: int, frame: object) -> None:
         raise Terminated(signal.Signals(number).name)
 
-    numbers = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
-    numbers = [n for n in numbers if signal.getsignal(n) is not signal.SIG_IGN]  # e.g. under nohup
+    numbers = [n for n in TERMINATION_SIGNALS if signal.getsignal(n) is not signal.SIG_IGN]  # e.g. nohup
     previous = {number: signal.signal(number, stop) for number in numbers}
     try:
         yield

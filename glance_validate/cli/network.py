@@ -62,20 +62,26 @@ def tls_and_timeouts(connect_default: float, read_default: float) -> list[Callab
             envvar="OS_CACERT",
             help="Also trust the CA certificates in FILE (PEM), besides the system's. Env: OS_CACERT.",
         ),
-        click.option(
+        seconds_option(
             "--connect-timeout",
-            "connect_timeout",
-            type=click.FloatRange(min=0.05),
-            metavar="SECONDS",
             help="Give up connecting (name lookup, TCP, TLS) after this long "
             f"[default: {connect_default:g}].",
         ),
-        click.option(
+        seconds_option(
             "--read-timeout",
-            "read_timeout",
-            type=click.FloatRange(min=0.05),
-            metavar="SECONDS",
             help="Give up when the whole response has not arrived this long after connecting "
             f"[default: {read_default:g}].",
         ),
     ]
+
+
+def seconds_option(flag: str, **settings: Any) -> Callable[[F], F]:
+    """An option taking a duration in seconds (at least 0.05), without a default: the command
+    tells a value given from one left to it."""
+    return click.option(
+        flag,
+        flag.lstrip("-").replace("-", "_"),
+        type=click.FloatRange(min=0.05),
+        metavar="SECONDS",
+        **settings,
+    )

@@ -12,12 +12,16 @@ from typing import Any, TypeVar
 
 import click
 
-from glance_validate.cli.network import TOKEN_OPTION, endpoint_option, os_cloud_option, tls_and_timeouts
+from glance_validate.cli.network import (
+    TOKEN_OPTION,
+    endpoint_option,
+    os_cloud_option,
+    seconds_option,
+    tls_and_timeouts,
+)
+from glance_validate.net.timeouts import CRAWL_CONNECT_TIMEOUT, CRAWL_READ_TIMEOUT
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-PROBE_CONNECT_TIMEOUT = 10.0
-PROBE_READ_TIMEOUT = 30.0
 
 PROBE_OPTIONS: list[Callable[[F], F]] = [
     endpoint_option(" to crawl. Env: OS_IMAGE_URL, OS_IMAGE_ENDPOINT"),
@@ -62,14 +66,10 @@ PROBE_OPTIONS: list[Callable[[F], F]] = [
         show_default=True,
         help="At most this many requests per second (0: no limit).",
     ),
-    *tls_and_timeouts(PROBE_CONNECT_TIMEOUT, PROBE_READ_TIMEOUT),
-    click.option(
-        "--timeout",
-        "timeout",
-        type=click.FloatRange(min=0.05),
-        metavar="SECONDS",
-        hidden=True,  # the first spelling: --read-timeout S, and --connect-timeout min(S, 10)
-    ),
+    *tls_and_timeouts(CRAWL_CONNECT_TIMEOUT, CRAWL_READ_TIMEOUT),
+    seconds_option(
+        "--timeout", hidden=True
+    ),  # the first spelling: --read-timeout S, --connect-timeout min(S, 10)
     click.option(
         "--save",
         "save",
@@ -91,9 +91,9 @@ def probe(**params: Any) -> None:
     if not params["endpoint"] and not params["os_cloud"]:
         raise click.UsageError("give --endpoint URL (or OS_IMAGE_URL) or --os-cloud NAME")
     refuse_quiet_with_verbose(params)
-    read = params["read_timeout"] or params["timeout"] or PROBE_READ_TIMEOUT
+    read = params["read_timeout"] or params["timeout"] or CRAWL_READ_TIMEOUT
     connect = params["connect_timeout"] or min(
-        params["timeout"] or PROBE_CONNECT_TIMEOUT, PROBE_CONNECT_TIMEOUT
+        params["timeout"] or CRAWL_CONNECT_TIMEOUT, CRAWL_CONNECT_TIMEOUT
     )
     options = ProbeOptions(
         endpoint=params["endpoint"] or "",

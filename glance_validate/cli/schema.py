@@ -18,6 +18,7 @@ from click.core import ParameterSource
 
 from glance_validate.cli.network import TOKEN_OPTION, endpoint_option, os_cloud_option, tls_and_timeouts
 from glance_validate.core.severity import SEVERITIES
+from glance_validate.net.timeouts import SCHEMA_CONNECT_TIMEOUT, SCHEMA_READ_TIMEOUT
 
 if TYPE_CHECKING:
     from glance_validate.schema.remote import SchemaOptions
@@ -73,7 +74,7 @@ def _transport(cache_ttl_default: str) -> list[Callable[[F], F]]:
             help="Use a cached schema younger than this without asking the server (0 revalidates "
             f"every time; examples: 90s, 15m, 1h, 2d) [default: {cache_ttl_default}].",
         ),
-        *tls_and_timeouts(5.0, 15.0),  # FetchSettings' defaults (net.exchange, not imported here)
+        *tls_and_timeouts(SCHEMA_CONNECT_TIMEOUT, SCHEMA_READ_TIMEOUT),
     ]
 
 

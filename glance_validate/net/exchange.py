@@ -12,10 +12,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from glance_validate.core.errors import SchemaUnavailable
+from glance_validate.net.timeouts import SCHEMA_CONNECT_TIMEOUT, SCHEMA_READ_TIMEOUT
 from glance_validate.net.urls import safe_url
 
-DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 15.0
+DEFAULT_CONNECT_TIMEOUT = SCHEMA_CONNECT_TIMEOUT
+DEFAULT_READ_TIMEOUT = SCHEMA_READ_TIMEOUT
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF = 0.25
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024

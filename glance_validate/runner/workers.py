@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 from glance_validate.core.findings import Result
 from glance_validate.core.secrets import enforce
-from glance_validate.core.signals import deferred_stop_signals, release_stop_signals
+from glance_validate.core.signals import TERMINATION_SIGNALS, deferred_stop_signals, release_stop_signals
 from glance_validate.inputs.payloads import Origin
 from glance_validate.report.values import Checked
 from glance_validate.runner.check import build_validator, shifted
@@ -222,9 +222,8 @@ def _die_with_parent(parent: int) -> None:
     import signal
     import sys
 
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    for number in TERMINATION_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
     release_stop_signals()  # held while the main process started the pool
     if sys.platform.startswith("linux"):
         import ctypes
